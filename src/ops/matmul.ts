@@ -1,0 +1,43 @@
+/**
+ * matmul with PyTorch's semantics: 1-D operands gain a dim that is removed again, batch dims
+ * broadcast. The kernel sees [...batch, M, K]·[...batch, K, N] with the batch already expanded
+ * (stride 0, no copy); its gradients are matmuls against transposed views, and expand's backward
+ * sums them over broadcast batch dims.
+ */
+
+import { record } from '../autograd/node.js';
+import { type Tensor, empty } from '../tensor/tensor.js';
+import { broadcastShapes, sameShape, shapeStr } from '../tensor/shape.js';
+
+function batchedMatmul(a: Tensor, b: Tensor): Tensor {
+  const nd = a.ndim;
+  const out = empty([...a.shape.slice(0, nd - 1), b.shape[nd - 1]!], a.dtype, a);
+  a.storage.backend.matmul(a.view_(), b.view_(), out.storage.buffer);
+  return record('matmul', [a, b], out, (g, needs) => [
+    needs[0] ? batchedMatmul(g, b.mT) : null,
+    needs[1] ? batchedMatmul(a.mT, g) : null,
+  ], [a, b]);
+}
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new Error(`matmul: both operands need at least one dim, got shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
+  }
+  if (a.dtype !== b.dtype) throw new TypeError(`matmul: operands must have the same dtype, got ${a.dtype} and ${b.dtype}`);
+  if (a.dtype === 'bool') throw new TypeError('matmul: bool tensors cannot be multiplied; convert them with .float()');
+  if (a.storage.backend !== b.storage.backend) throw new Error(`matmul: operands live on different backends (${a.backend} and ${b.backend})`);
+  let A = a.ndim === 1 ? a.unsqueeze(0) : a;
+  let B = b.ndim === 1 ? b.unsqueeze(1) : b;
+  const M = A.shape[A.ndim - 2]!, K = A.shape[A.ndim - 1]!, K2 = B.shape[B.ndim - 2]!, N = B.shape[B.ndim - 1]!;
+  if (K !== K2) {
+    throw new Error(`matmul: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} cannot be multiplied (${K} columns vs ${K2} rows)`);
+  }
+  const batch = broadcastShapes('matmul', A.shape.slice(0, -2), B.shape.slice(0, -2));
+  const fullA = [...batch, M, K], fullB = [...batch, K, N];
+  if (!sameShape(A.shape, fullA)) A = A.expand(fullA);
+  if (!sameShape(B.shape, fullB)) B = B.expand(fullB);
+  let out = batchedMatmul(A, B);
+  if (a.ndim === 1) out = out.squeeze(-2);
+  if (b.ndim === 1) out = out.squeeze(-1);
+  return out;
+}
