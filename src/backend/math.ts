@@ -48,7 +48,8 @@ export const unaryFns: Record<UnaryOp, (x: number) => number> = {
   cos: Math.cos,
   tanh: Math.tanh,
   sigmoid,
-  relu: (x) => (x > 0 ? x : 0),
+  // NaN propagates (x !== x), as in torch.relu.
+  relu: (x) => (x > 0 || x !== x ? x : 0),
   gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
   geluTanh: (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))),
   silu: (x) => x * sigmoid(x),
