@@ -1,12 +1,13 @@
 /** Runs one example by name: `npm run example mlp`. */
 
+import { existsSync, readdirSync } from 'node:fs';
+
+const here = new URL('.', import.meta.url);
 const name = process.argv[2];
-if (!name) {
-  console.error('usage: npm run example <name>   (for example: npm run example mlp)');
+const available = readdirSync(here).filter((f) => f.endsWith('.js') && f !== 'run.js').map((f) => f.slice(0, -3));
+if (!name || !existsSync(new URL(`${name}.js`, here))) {
+  console.error(`usage: npm run example <name>\navailable: ${available.join(', ')}`);
   process.exit(2);
 }
-const mod = (await import(`./${name}.js`).catch(() => {
-  console.error(`no example named '${name}' in examples/`);
-  process.exit(2);
-})) as { main: () => unknown };
-mod.main();
+const mod = (await import(new URL(`${name}.js`, here).href)) as { main: () => unknown };
+await mod.main();

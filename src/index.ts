@@ -34,3 +34,9 @@ export { customOp } from './autograd/function.js';
 export type { FunctionContext, FunctionDefinition } from './autograd/function.js';
 export { gradcheck } from './autograd/gradcheck.js';
 export type { GradcheckOptions } from './autograd/gradcheck.js';
+
+export * as nn from './nn/index.js';
+export * as F from './nn/functional.js';
+export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export * as plot from './plot/plot.js';

@@ -47,6 +47,11 @@ export interface Backend {
   readonly name: string;
   /** True when `readSync` can answer without waiting (CPU backends). */
   readonly synchronous: boolean;
+  /**
+   * True when buffers live on the JS heap, so the garbage collector reclaims them by itself and
+   * `free` is optional. Storage then skips its FinalizationRegistry, which costs more than a small op.
+   */
+  readonly garbageCollected: boolean;
 
   alloc(dtype: DType, size: number): BackendBuffer;
   write(buffer: BackendBuffer, data: TypedArray): void;

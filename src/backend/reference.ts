@@ -34,6 +34,7 @@ const storeFor = (dtype: DType) => dtype === 'bool'
 export class ReferenceBackend implements Backend {
   readonly name = 'reference';
   readonly synchronous = true;
+  readonly garbageCollected = true;
 
   alloc(dtype: DType, size: number): BackendBuffer {
     return new RefBuffer(dtype, typedArrayFor(dtype, size));

@@ -1,13 +1,15 @@
 /**
  * Storage: one backend buffer shared by a tensor and all its views, with the version counter that
  * in-place ops bump. Memory is automatic: when the last tensor over a storage becomes unreachable,
- * a FinalizationRegistry frees the buffer; `dispose()` frees it at once.
+ * a FinalizationRegistry frees the buffer; `dispose()` frees it at once. Backends whose buffers live
+ * on the JS heap (the reference backend) need neither: the garbage collector reclaims them, and
+ * they are not counted in `memoryStats()`.
  */
 
 import { type Backend, type BackendBuffer, bytesPerElement } from '../backend/backend.js';
 
 export interface MemoryStats {
-  /** Bytes held by live buffers, across backends. */
+  /** Bytes held by live buffers of backends that manage their own memory (not the JS heap). */
   liveBytes: number;
   /** The most `liveBytes` has been since the start, or since `resetPeakMemory()`. */
   peakBytes: number;
@@ -38,6 +40,7 @@ export class Storage {
   constructor(readonly backend: Backend, buffer: BackendBuffer) {
     const bytes = buffer.size * bytesPerElement(buffer.dtype);
     this.#held = { backend, buffer, bytes };
+    if (backend.garbageCollected) return;
     stats.liveBytes += bytes;
     stats.liveBuffers++;
     if (stats.liveBytes > stats.peakBytes) stats.peakBytes = stats.liveBytes;
@@ -55,8 +58,10 @@ export class Storage {
 
   dispose(): void {
     if (!this.#held) return;
-    registry.unregister(this);
-    release(this.#held);
+    if (!this.backend.garbageCollected) {
+      registry.unregister(this);
+      release(this.#held);
+    }
     this.#held = null;
   }
 }
