@@ -9,7 +9,7 @@
 
 import { Generator, nn, optim, rand, randn } from 'descent';
 
-export function main({ epochs = 200, log = console.log } = {}): { w: number; b: number; loss: number } {
+export function main({ steps = 2000, log = console.log } = {}): { w: number; b: number; loss: number } {
   const generator = new Generator(0);
   const x = rand([100, 1], { generator }).mul(10);                   // x in [0, 10)
   const y = x.mul(2).add(1).add(randn([100, 1], { generator }));      // y = 2x + 1 + N(0, 1) noise
@@ -17,13 +17,13 @@ export function main({ epochs = 200, log = console.log } = {}): { w: number; b: 
   const model = new nn.Linear(1, 1, { generator });
   const optimizer = new optim.SGD(model.parameters(), { lr: 0.01 });
   let loss = NaN;
-  for (let epoch = 0; epoch < epochs * 10; epoch++) {
+  for (let step = 0; step < steps; step++) {
     const l = nn.mseLoss(model.forward(x), y);   // forward pass and loss
     optimizer.zeroGrad();                        // clear the old gradients
     l.backward();                                // dL/dw and dL/db
     optimizer.step();                            // w ← w − lr·dL/dw
     loss = l.item();
-    if (epoch % 400 === 0) log(`epoch ${String(epoch).padStart(4)}  loss ${loss.toFixed(4)}`);
+    if (step % 400 === 0) log(`step ${String(step).padStart(4)}  loss ${loss.toFixed(4)}`);
   }
   const w = model.weight.item(), b = model.bias!.item();
   log(`fit: y = ${w.toFixed(3)}x + ${b.toFixed(3)}   (true line: y = 2x + 1; final MSE ${loss.toFixed(3)}, the noise variance is 1)`);
