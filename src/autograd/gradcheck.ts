@@ -5,7 +5,6 @@
 
 import { type Tensor, fromBuffer } from '../tensor/tensor.js';
 import { shapeStr } from '../tensor/shape.js';
-import { noGrad } from './grad-mode.js';
 import { grad } from './grad.js';
 
 export interface GradcheckOptions {
@@ -38,10 +37,12 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
   const base = inputs.map((t) => Float64Array.from(t.dataSync()));
 
   // Numerical Jacobian, one input element at a time: J[k][j] = (f(x + εeⱼ)_k − f(x − εeⱼ)_k) / 2ε.
-  const evalAt = (i: number, values: Float64Array): Float64Array => noGrad(() => {
-    const args = inputs.map((t, k) => (k === i ? withValues(t, values) : t));
+  // Grad mode stays on, and the perturbed copy requires grad like the input it replaces, so that fn
+  // may itself differentiate (a first gradient built with createGraph: a second-order check).
+  const evalAt = (i: number, values: Float64Array): Float64Array => {
+    const args = inputs.map((t, k) => (k === i ? withValues(t, values).requiresGrad_(t.requiresGrad) : t));
     return Float64Array.from(fn(...args).dataSync());
-  });
+  };
   const numerical = inputs.map((_, i) => {
     if (!wanted[i]) return [];
     return Array.from(base[i]!, (_, j) => {

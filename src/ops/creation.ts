@@ -19,7 +19,7 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
-type ShapeArgs<O> = [readonly number[], O?] | number[];
+type ShapeArgs<O> = [readonly number[], O?] | number[] | [...number[], O];
 
 function parseShape<O>(op: string, args: ShapeArgs<O>): [number[], O | undefined] {
   const [first, second] = args;
@@ -117,8 +117,8 @@ export function linspace(start: number, end: number, steps: number, opts: Create
   if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
   const values = new Float64Array(steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // Fill from both ends, as PyTorch does, so the last value is exactly `end`.
-  const half = Math.floor(steps / 2);
+  // Fill from both ends, as PyTorch does, so the last value is exactly `end` (a single step is `start`).
+  const half = Math.max(1, Math.floor(steps / 2));
   for (let i = 0; i < steps; i++) values[i] = i < half ? start + i * delta : end - (steps - 1 - i) * delta;
   return finish(fromData(values, [steps], opts.dtype ?? 'float32'), opts);
 }

@@ -198,7 +198,17 @@ function arithmetic(op: Arithmetic, x: TensorLike, y: TensorLike): Tensor {
   return record(op, [a, b], out, (g, needs) => {
     const [da, db] = rule.grad(g, sa!, sb!, out);
     return [needs[0] ? sumTo(da(), aShape) : null, needs[1] ? sumTo(db(), bShape) : null];
-  }, rule.saves ? [a, b] : []);
+  }, rule.saves ? savedFor(op, a, b) : []);
+}
+
+/**
+ * The inputs the wanted gradients read, for the in-place check: d(a·b)/da reads only b, so
+ * `y.mul_(3)` (or `div_`) on a non-leaf stays differentiable, as in PyTorch.
+ */
+function savedFor(op: Arithmetic, a: Tensor, b: Tensor): Tensor[] {
+  if (op === 'mul') return [...(b.requiresGrad ? [a] : []), ...(a.requiresGrad ? [b] : [])];
+  if (op === 'div' && !b.requiresGrad) return [b];
+  return [a, b];
 }
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => arithmetic('add', a, b);

@@ -36,7 +36,9 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   index.shape.forEach((n, i) => {
     if (n > (src.shape[i] ?? 0)) throw new Error(`scatterAdd: index ${shapeStr(index.shape)} is larger than src ${shapeStr(src.shape)} in dim ${i}`);
   });
-  const s = src.dtype === x.dtype ? src : src.to(x.dtype);
+  let s = src.dtype === x.dtype ? src : src.to(x.dtype);
+  // Only src's leading index-shaped block is read: narrow to it, so its gradient (zero elsewhere) has src's shape.
+  index.shape.forEach((n, i) => { if (s.shape[i] !== n) s = s.narrow(i, 0, n); });
   const out = noGrad(() => clone(x));
   x.storage.backend.scatterAdd(out.view_(), index.view_(), s.view_(), d);
   return record('scatterAdd', [x, s], out, (g, needs) => [needs[0] ? g : null, needs[1] ? g.gather(d, index) : null], [index]);
@@ -44,6 +46,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 
 /** The entries of x at `index` (1-D) along dim. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  if (index.dtype !== 'int32') throw new TypeError(`indexSelect: index must be an int32 tensor, got ${index.dtype}`);
   if (index.ndim !== 1) throw new Error(`indexSelect: index must be 1-D, got shape ${shapeStr(index.shape)}`);
   const d = normalizeDim('indexSelect', dim, x.ndim);
   const shape = [...x.shape];

@@ -9,6 +9,7 @@ import { narrow } from './view.js';
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
   const first = tensors[0]!;
+  if (first.ndim === 0) throw new Error('cat: zero-dimensional tensors cannot be concatenated; use stack()');
   const d = normalizeDim('cat', dim, first.ndim);
   tensors.forEach((t, i) => {
     const ok = t.ndim === first.ndim && t.shape.every((n, j) => j === d || n === first.shape[j]);

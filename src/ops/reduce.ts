@@ -29,6 +29,8 @@ export interface ValuesIndices {
 const keptShape = (shape: Shape, dims: readonly number[]): number[] => shape.map((n, d) => (dims.includes(d) ? 1 : n));
 
 function reduceKernel(op: ReduceOp, x: Tensor, dims: readonly number[], keepdim: boolean, dtype: DType): Tensor {
+  // Dim 0 of a 0-d tensor names its one element: reducing it is the identity.
+  if (x.ndim === 0) dims = [];
   if (op !== 'sum') {
     for (const d of dims) if (x.shape[d] === 0) throw new Error(`${op}: cannot reduce over dim ${d} of size 0`);
   }
@@ -59,7 +61,7 @@ export function sum(x: Tensor, dim?: number | readonly number[], opts: ReduceOpt
 export function mean(x: Tensor, dim?: number | readonly number[], opts: ReduceOptions = {}): Tensor {
   if (!isFloat(x.dtype)) throw new TypeError(`mean: expected a floating-point tensor, got ${x.dtype}; convert it first with .float()`);
   const dims = normalizeDims('mean', dim, x.ndim);
-  const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
+  const count = dims.reduce((n, d) => n * (x.shape[d] ?? 1), 1);
   return sum(x, dims, opts).div(count);
 }
 
@@ -78,6 +80,7 @@ export function maxAll(x: Tensor, op: 'max' | 'min'): Tensor {
 /** max(dim) or min(dim): values and the index of the first extreme; the gradient goes to that index. */
 export function maxDim(x: Tensor, dim: number, opts: ReduceOptions = {}, op: 'max' | 'min'): ValuesIndices {
   const d = normalizeDim(op, dim, x.ndim);
+  if (x.ndim === 0) return maxDim(x.reshape(1), 0, {}, op);
   const keepdim = opts.keepdim ?? false;
   const values = reduceKernel(op, x, [d], keepdim, x.dtype);
   const indices = reduceKernel(op === 'max' ? 'argmax' : 'argmin', x, [d], keepdim, 'int32');
@@ -103,7 +106,7 @@ export function amaxDetached(x: Tensor, dims: readonly number[], keepdim: boolea
 
 export function variance(x: Tensor, dim?: number | readonly number[], opts: VarOptions = {}): Tensor {
   const dims = normalizeDims('var', dim, x.ndim);
-  const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
+  const count = dims.reduce((n, d) => n * (x.shape[d] ?? 1), 1);
   const diff = x.sub(mean(x, dims, { keepdim: true }));
   return sum(diff.mul(diff), dims, opts).div(Math.max(0, count - (opts.correction ?? 1)));
 }

@@ -3,8 +3,7 @@
  * optimizer trajectories over a loss surface. An SVG opens in any browser and renders on GitHub.
  */
 
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
 export interface Series {
@@ -23,7 +22,9 @@ export interface LineChartOptions {
   height?: number;
 }
 
-async function render(spec: vl.TopLevelSpec): Promise<string> {
+/** Vega is loaded on first use: it is large, and most programs that import descent never plot. */
+async function render(spec: TopLevelSpec): Promise<string> {
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();

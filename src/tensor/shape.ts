@@ -59,8 +59,10 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
 }
 
 export function normalizeDim(op: string, dim: number, ndim: number): number {
-  const d = dim < 0 ? dim + ndim : dim;
-  if (!Number.isInteger(dim) || d < 0 || d >= Math.max(ndim, 1)) {
+  // A 0-d tensor takes dim 0 or -1, as if it had one dim (PyTorch's scalar wrap).
+  const n = Math.max(ndim, 1);
+  const d = dim < 0 ? dim + n : dim;
+  if (!Number.isInteger(dim) || d < 0 || d >= n) {
     throw new RangeError(`${op}: dim ${dim} is out of range for a tensor of ${ndim} dimension${ndim === 1 ? '' : 's'}`);
   }
   return d;

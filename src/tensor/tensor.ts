@@ -138,7 +138,8 @@ export class Tensor {
 
   /** A tensor sharing this one's data, outside the graph. */
   detach(): Tensor {
-    return new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype, this.base ?? this);
+    // No base: a base would keep this tensor, and with it the whole graph behind it, alive (as PyTorch, not a view).
+    return new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype);
   }
 
   /** @internal Replaces this tensor's place in the graph after an in-place op. */
