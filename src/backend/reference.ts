@@ -79,8 +79,18 @@ export class ReferenceBackend implements Backend {
   }
 
   binary(op: BinaryOp, a: View, b: View, out: BackendBuffer): void {
-    const f = binaryFns[op];
     const x = arr(a.buffer), y = arr(b.buffer), dst = arr(out);
+    const arith = arithmeticLoops[op];
+    if (arith && out.dtype !== 'bool' && out.dtype !== 'int32') {
+      // The hot path of training: float add/sub/mul/div in loops the JIT can keep monomorphic.
+      let k = 0;
+      forEachRow(a.shape, [a.strides, b.strides], [a.offset, b.offset], (o, n, s) => {
+        arith(x, y, dst, o[0]!, o[1]!, s[0]!, s[1]!, k, n);
+        k += n;
+      });
+      return;
+    }
+    const f = binaryFns[op];
     const store = storeFor(out.dtype);
     const intDiv = op === 'div' && out.dtype === 'int32';
     let k = 0;
@@ -132,14 +142,15 @@ export class ReferenceBackend implements Backend {
     const A = arr(a.buffer), B = arr(b.buffer), C = arr(out);
     const aRow = a.strides[nd - 2]!, aCol = a.strides[nd - 1]!;
     const bRow = b.strides[nd - 2]!, bCol = b.strides[nd - 1]!;
-    const pa = new Float64Array(M * K), pb = new Float64Array(K * N), pc = new Float64Array(M * N);
+    const pa = new Float64Array(M * K), pbt = new Float64Array(N * K), pc = new Float64Array(M * N);
     let batch = 0;
     forEachRow(batchShape, [a.strides.slice(0, nd - 2), b.strides.slice(0, nd - 2)], [a.offset, b.offset], (o, n, s) => {
       for (let i = 0, offA = o[0]!, offB = o[1]!; i < n; i++, offA += s[0]!, offB += s[1]!) {
-        // Pack both operands row-major whatever their strides, so Aᵀ and Bᵀ cost one pass.
+        // Pack A row-major and B transposed (rows of Bᵀ), whatever their strides: the kernel then
+        // reads both contiguously along K, and Aᵀ or Bᵀ operands cost one pass.
         for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) pa[m * K + k] = A[offA + m * aRow + k * aCol]!;
-        for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) pb[k * N + j] = B[offB + k * bRow + j * bCol]!;
-        gemmBlocked(pa, pb, pc, M, K, N);
+        for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) pbt[j * K + k] = B[offB + k * bRow + j * bCol]!;
+        gemmPacked(pa, pbt, pc, M, K, N);
         C.set(pc, batch * M * N);
         batch++;
       }
@@ -167,6 +178,15 @@ export class ReferenceBackend implements Backend {
     });
   }
 }
+
+type RowLoop = (x: TypedArray, y: TypedArray, out: TypedArray, p: number, q: number, sp: number, sq: number, k: number, n: number) => void;
+
+const arithmeticLoops: Partial<Record<BinaryOp, RowLoop>> = {
+  add: (x, y, o, p, q, sp, sq, k, n) => { for (let i = 0; i < n; i++, p += sp, q += sq) o[k + i] = x[p]! + y[q]!; },
+  sub: (x, y, o, p, q, sp, sq, k, n) => { for (let i = 0; i < n; i++, p += sp, q += sq) o[k + i] = x[p]! - y[q]!; },
+  mul: (x, y, o, p, q, sp, sq, k, n) => { for (let i = 0; i < n; i++, p += sp, q += sq) o[k + i] = x[p]! * y[q]!; },
+  div: (x, y, o, p, q, sp, sq, k, n) => { for (let i = 0; i < n; i++, p += sp, q += sq) o[k + i] = x[p]! / y[q]!; },
+};
 
 function reduceBlock(op: ReduceOp, src: TypedArray, base: number, rel: Int32Array): number {
   const n = rel.length;
@@ -201,23 +221,39 @@ function reduceBlock(op: ReduceOp, src: TypedArray, base: number, rel: Int32Arra
   }
 }
 
-/** C = A·B for row-major packed operands, blocked so a panel of B stays in cache. */
-function gemmBlocked(A: Float64Array, B: Float64Array, C: Float64Array, M: number, K: number, N: number): void {
-  C.fill(0);
-  const KB = 128, NB = 256;
-  for (let k0 = 0; k0 < K; k0 += KB) {
-    const k1 = Math.min(K, k0 + KB);
-    for (let j0 = 0; j0 < N; j0 += NB) {
-      const j1 = Math.min(N, j0 + NB);
-      for (let i = 0; i < M; i++) {
-        const ci = i * N;
-        for (let k = k0; k < k1; k++) {
-          const aik = A[i * K + k]!;
-          if (aik === 0) continue;
-          const bk = k * N;
-          for (let j = j0; j < j1; j++) C[ci + j] += aik * B[bk + j]!;
-        }
+/**
+ * C = A·Bᵀᵀ for A (M×K) row-major and Bt (N×K) row-major: a 4×4 block of C is accumulated in 16
+ * locals while one pass runs along K, so each loaded value feeds four multiply-adds.
+ */
+function gemmPacked(A: Float64Array, Bt: Float64Array, C: Float64Array, M: number, K: number, N: number): void {
+  const M4 = M - (M % 4), N4 = N - (N % 4);
+  for (let i = 0; i < M4; i += 4) {
+    const a0 = i * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
+    for (let j = 0; j < N4; j += 4) {
+      const b0 = j * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      for (let k = 0; k < K; k++) {
+        const x0 = A[a0 + k]!, x1 = A[a1 + k]!, x2 = A[a2 + k]!, x3 = A[a3 + k]!;
+        const y0 = Bt[b0 + k]!, y1 = Bt[b1 + k]!, y2 = Bt[b2 + k]!, y3 = Bt[b3 + k]!;
+        c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+        c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+        c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+        c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
       }
+      let c = i * N + j;
+      C[c] = c00; C[c + 1] = c01; C[c + 2] = c02; C[c + 3] = c03; c += N;
+      C[c] = c10; C[c + 1] = c11; C[c + 2] = c12; C[c + 3] = c13; c += N;
+      C[c] = c20; C[c + 1] = c21; C[c + 2] = c22; C[c + 3] = c23; c += N;
+      C[c] = c30; C[c + 1] = c31; C[c + 2] = c32; C[c + 3] = c33;
+    }
+  }
+  // The ragged edges: rows past M4 and columns past N4, one dot product each.
+  for (let i = 0; i < M; i++) {
+    for (let j = i < M4 ? N4 : 0; j < N; j++) {
+      let acc = 0;
+      for (let k = 0, a = i * K, b = j * K; k < K; k++) acc += A[a + k]! * Bt[b + k]!;
+      C[i * N + j] = acc;
     }
   }
 }
