@@ -4,7 +4,7 @@ export { Tensor } from './tensor/tensor.js';
 export type { TensorLike, NestedArray, ReduceOptions } from './tensor/tensor.js';
 export type { DType, TypedArray, Backend } from './backend/backend.js';
 export { getBackend, setBackend, listBackends, registerBackend } from './backend/registry.js';
-export { memoryStats, resetPeakMemory } from './tensor/storage.js';
+export { memoryStats, resetPeakMemory, collectGarbage } from './tensor/storage.js';
 export type { MemoryStats } from './tensor/storage.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
 

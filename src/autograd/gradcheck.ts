@@ -4,6 +4,7 @@
  */
 
 import { type Tensor, fromBuffer } from '../tensor/tensor.js';
+import { allocate } from '../tensor/storage.js';
 import { shapeStr } from '../tensor/shape.js';
 import { grad } from './grad.js';
 
@@ -18,7 +19,7 @@ export interface GradcheckOptions {
 
 function withValues(t: Tensor, values: Float64Array): Tensor {
   const backend = t.storage.backend;
-  const buffer = backend.alloc(t.dtype, values.length);
+  const buffer = allocate(backend, t.dtype, values.length);
   backend.write(buffer, values);
   return fromBuffer(buffer, t.shape, t);
 }

@@ -16,6 +16,7 @@
 import { type DType, type TypedArray, bytesPerElement } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { type Tensor, fromBuffer } from '../tensor/tensor.js';
+import { allocate } from '../tensor/storage.js';
 import { numel, shapeStr } from '../tensor/shape.js';
 
 export interface SafetensorsContents {
@@ -170,7 +171,7 @@ export function loadSafetensors(bytes: Uint8Array, opts: LoadSafetensorsOptions 
       const bad = data.findIndex((v) => v > 1);
       if (bad >= 0) fail(`BOOL tensor '${e.name}' holds the byte ${data[bad]} at element ${bad}; booleans must be 0 or 1`);
     }
-    const buffer = backend.alloc(e.dtype, data.length);
+    const buffer = allocate(backend, e.dtype, data.length);
     backend.write(buffer, data);
     tensors[e.name] = fromBuffer(buffer, e.shape);
   }

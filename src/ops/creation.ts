@@ -6,6 +6,7 @@
 import { type DType, type TypedArray, isFloat, typedArrayFor } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { type NestedArray, type Tensor, fromBuffer } from '../tensor/tensor.js';
+import { allocate } from '../tensor/storage.js';
 import { type Generator, defaultGenerator } from '../tensor/random.js';
 import { type Shape, numel, shapeStr } from '../tensor/shape.js';
 import { fullOf } from './copy.js';
@@ -38,7 +39,7 @@ function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
 
 function fromData(data: TypedArray, shape: Shape, dtype: DType): Tensor {
   const backend = getBackend();
-  const buffer = backend.alloc(dtype, numel(shape));
+  const buffer = allocate(backend, dtype, numel(shape));
   if (data.constructor !== typedArrayFor(dtype, 0).constructor) {
     const converted = typedArrayFor(dtype, data.length);
     for (let i = 0; i < data.length; i++) converted[i] = dtype === 'bool' ? +(data[i] !== 0) : data[i]!;

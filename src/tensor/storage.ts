@@ -6,7 +6,7 @@
  * they are not counted in `memoryStats()`.
  */
 
-import { type Backend, type BackendBuffer, bytesPerElement } from '../backend/backend.js';
+import { type Backend, type BackendBuffer, type DType, bytesPerElement } from '../backend/backend.js';
 
 export interface MemoryStats {
   /** Bytes held by live buffers of backends that manage their own memory (not the JS heap). */
@@ -30,7 +30,69 @@ const release = (h: Held): void => {
   stats.liveBuffers--;
 };
 
-const registry = new FinalizationRegistry<Held>(release);
+/**
+ * Reclaiming memory inside a synchronous loop. FinalizationRegistry callbacks normally run only
+ * between turns of the event loop, so a training loop that never awaits would grow a backend's
+ * memory without bound. Node lets V8 expose gc() and FinalizationRegistry.prototype.cleanupSome (to
+ * a registry made in a fresh vm context once the flag is set): when live bytes pass a threshold,
+ * Storage runs a collection and the finalizers at once. Elsewhere (browsers) buffers are freed
+ * between turns, which a training loop that awaits provides.
+ */
+interface Collector {
+  registry: FinalizationRegistry<Held>;
+  collect: (() => void) | null;
+}
+
+type NodeProcess = { getBuiltinModule?: (id: string) => unknown };
+
+function makeCollector(): Collector {
+  const get = (globalThis as { process?: NodeProcess }).process?.getBuiltinModule;
+  if (typeof get === 'function') {
+    try {
+      const v8 = get('node:v8') as { setFlagsFromString(flags: string): void };
+      const vm = get('node:vm') as { runInNewContext(code: string): unknown };
+      v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
+      v8.setFlagsFromString('--expose-gc');
+      const [Registry, gc] = vm.runInNewContext('[FinalizationRegistry, typeof gc === "function" ? gc : null]') as
+        [typeof FinalizationRegistry, (() => void) | null];
+      const registry = new Registry<Held>(release) as FinalizationRegistry<Held> & { cleanupSome?: () => void };
+      if (gc && typeof registry.cleanupSome === 'function') {
+        return { registry, collect: () => { gc(); registry.cleanupSome!(); } };
+      }
+    } catch {
+      // Not Node, or a V8 without these flags: finalizers run between event-loop turns.
+    }
+  }
+  return { registry: new FinalizationRegistry<Held>(release), collect: null };
+}
+
+let collector: Collector | null = null;
+/** Live bytes at which the next synchronous collection runs; doubled past what survives each one. */
+const MIN_COLLECT_BYTES = 256 * 1024 * 1024;
+let collectAt = MIN_COLLECT_BYTES;
+
+/** Frees every unreachable tensor's buffer now, where the platform allows it (Node). Returns whether it could. */
+export function collectGarbage(): boolean {
+  if (!collector?.collect) return false;
+  collector.collect();
+  collectAt = Math.max(MIN_COLLECT_BYTES, 2 * stats.liveBytes);
+  return true;
+}
+
+/**
+ * Allocates a buffer, first reclaiming unreachable buffers when memory has grown past the
+ * threshold, and once more if the backend is out of memory.
+ */
+export function allocate(backend: Backend, dtype: DType, size: number): BackendBuffer {
+  if (backend.garbageCollected) return backend.alloc(dtype, size);
+  if (stats.liveBytes + size * bytesPerElement(dtype) > collectAt) collectGarbage();
+  try {
+    return backend.alloc(dtype, size);
+  } catch (e) {
+    if (!collectGarbage()) throw e;
+    return backend.alloc(dtype, size);
+  }
+}
 
 export class Storage {
   /** Bumped by every in-place write; saved tensors compare it at backward. */
@@ -44,7 +106,7 @@ export class Storage {
     stats.liveBytes += bytes;
     stats.liveBuffers++;
     if (stats.liveBytes > stats.peakBytes) stats.peakBytes = stats.liveBytes;
-    registry.register(this, this.#held, this);
+    (collector ??= makeCollector()).registry.register(this, this.#held, this);
   }
 
   get buffer(): BackendBuffer {
@@ -59,7 +121,7 @@ export class Storage {
   dispose(): void {
     if (!this.#held) return;
     if (!this.backend.garbageCollected) {
-      registry.unregister(this);
+      collector?.registry.unregister(this);
       release(this.#held);
     }
     this.#held = null;

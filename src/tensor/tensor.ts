@@ -11,7 +11,7 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { Node } from '../autograd/node.js';
 import { formatTensor } from './format.js';
 import { type Shape, contiguousStrides, isContiguous, numel, shapeStr } from './shape.js';
-import { Storage } from './storage.js';
+import { Storage, allocate } from './storage.js';
 import * as ew from '../ops/elementwise.js';
 import * as red from '../ops/reduce.js';
 import * as sm from '../ops/softmax.js';
@@ -346,7 +346,7 @@ export function fromBuffer(buffer: BackendBuffer, shape: Shape, storageOf: Tenso
 /** @internal An uninitialised contiguous tensor on the backend of `like` (or the current one). */
 export function empty(shape: Shape, dtype: DType, like: Tensor | null = null): Tensor {
   const backend = like?.storage.backend ?? getBackend();
-  return fromBuffer(backend.alloc(dtype, numel(shape)), shape, like);
+  return fromBuffer(allocate(backend, dtype, numel(shape)), shape, like);
 }
 
 /** @internal A view of `base`'s storage; autograd is the caller's business. */
