@@ -8,9 +8,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from './helpers.js';
 
 /** Bottom to top. A new top-level directory under src/ must be added here. */
 const LAYERS: readonly { dirs: readonly string[]; mutual: boolean }[] = [
@@ -68,17 +68,6 @@ export function importsOf(source: string): string[] {
   ];
   for (const re of patterns) for (const m of code.matchAll(re)) specs.push(m[1]!);
   return specs;
-}
-
-/** The nearest directory with package.json and src/ above the compiled test (or, failing that, above the working directory). */
-function repoRoot(): string {
-  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src'))) return dir;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error('layers test: no directory with package.json and src/ above the test file or the working directory');
 }
 
 function sourceFiles(dir: string): string[] {

@@ -9,6 +9,7 @@ import { Generator } from '../../src/index.js';
 import { TokenCache, type TokenCacheOptions, safeCut } from '../../src/data/token-cache.js';
 import { CharTokenizer } from '../../src/data/tokenizers/char-tokenizer.js';
 import { Gpt2Tokenizer } from '../../src/data/tokenizers/gpt2-tokenizer.js';
+import { repoRoot } from '../helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'descent-token-cache-'));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -62,7 +63,7 @@ test('a character cache holds the corpus\'s tokens, split 90/10, as little-endia
 });
 
 test('tiny Shakespeare gives nanoGPT\'s shakespeare_char split: 1,003,854 train and 111,540 val tokens', () => {
-  const source = new URL('../../../data/tinyshakespeare.txt', import.meta.url).pathname;
+  const source = join(repoRoot(), 'data', 'tinyshakespeare.txt');
   withCache({ source, dir: join(tmp, 'shakespeare-char'), tokenizer: 'char', blockSize: 256 }, (cache) => {
     assert.equal(cache.tokenizer.vocabSize, 65);
     assert.deepEqual(cache.header.splits, { train: 1003854, val: 111540 });

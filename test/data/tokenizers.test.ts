@@ -3,11 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CharTokenizer } from '../../src/data/tokenizers/char-tokenizer.js';
 import { Gpt2Tokenizer } from '../../src/data/tokenizers/gpt2-tokenizer.js';
 import { tokenizerFromJSON } from '../../src/data/tokenizers/tokenizer.js';
+import { repoRoot } from '../helpers.js';
 
-const shakespeare = readFileSync(new URL('../../../data/tinyshakespeare.txt', import.meta.url), 'utf8');
+const shakespeare = readFileSync(join(repoRoot(), 'data', 'tinyshakespeare.txt'), 'utf8');
 
 test('the characters of tiny Shakespeare give nanoGPT\'s vocabulary of 65 and round-trip', () => {
   assert.equal(shakespeare.length, 1115394);

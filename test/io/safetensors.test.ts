@@ -6,24 +6,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type Tensor, arange, getBackend, setBackend, tensor, zeros } from '../../src/index.js';
 import { loadSafetensors, saveSafetensors } from '../../src/io/safetensors.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors-file.js';
-
-function fixturePath(name: string): string {
-  const rel = join('test', 'fixtures', name);
-  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, rel))) return join(dir, rel);
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`${rel} not found above ${fileURLToPath(import.meta.url)} or ${process.cwd()}`);
-}
+import { fixturePath } from '../helpers.js';
 
 /** A file from a header object and a data section, with the header padded as the format requires. */
 function build(header: unknown, data: Uint8Array | number = 0, pad = true): Uint8Array {

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Tensor, tensor, zeros } from '../../src/index.js';
 import { clipGradNorm_, clipGradValue_ } from '../../src/nn/clip-grad.js';
-import { assertClose } from '../helpers.js';
-import { type Num, fixtures, num } from '../optim/trajectory.js';
+import { type Num, assertClose, num } from '../helpers.js';
+import { fixtures } from '../optim/trajectory.js';
 
 /** Zero parameters of the given shapes whose gradients hold the given values. */
 function withGrads(shapes: number[][], grads: Num[][]): Tensor[] {

@@ -6,55 +6,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type DType, type Tensor, Generator, grad, gradcheck, randn, tensor } from '../../src/index.js';
+import { type Tensor, Generator, gradcheck, randn, tensor } from '../../src/index.js';
 import { functional as F } from '../../src/nn/index.js';
 import { assertClose } from '../helpers.js';
-
-// ---- fixtures -----------------------------------------------------------------------------------
-
-type Num = number | 'inf' | '-inf' | 'nan';
-interface Spec { shape: number[]; dtype: DType; values: Num[]; requiresGrad?: boolean }
-interface Case {
-  name: string;
-  fn: string;
-  args: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  inputs: Record<string, Spec>;
-  output: Spec;
-  gradOutput: Spec;
-  grads: Record<string, Spec>;
-}
-
-/**
- * test/fixtures/nn.json, found by walking up from this file to the directory holding package.json
- * or, when the tests were compiled outside the repository, up from the working directory.
- */
-function loadCases(): Case[] {
-  const rel = join('test', 'fixtures', 'nn.json');
-  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, rel))) {
-        return (JSON.parse(readFileSync(join(dir, rel), 'utf8')) as { cases: Case[] }).cases;
-      }
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`${rel} not found above this test file or the working directory; run the tests from the repository`);
-}
-
-const numbers = (s: Spec): number[] => s.values.map((v) => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v === 'nan' ? NaN : v));
-const build = (s: Spec): Tensor => {
-  const t = tensor(Float64Array.from(numbers(s)), { dtype: s.dtype }).reshape(s.shape);
-  return s.requiresGrad ? t.requiresGrad_() : t;
-};
-
-const TOL = { rtol: 1e-10, atol: 1e-12 };
+import { type Case, type Inputs, assertReplays, loadCases } from './nn-fixtures.js';
 
 // ---- parity -------------------------------------------------------------------------------------
 
-type Inputs = Record<string, Tensor>;
 const ACTIVATIONS: Record<string, (x: Tensor) => Tensor> = {
   relu: F.relu, gelu: (x) => F.gelu(x), geluTanh: (x) => F.gelu(x, { approximate: 'tanh' }),
   sigmoid: F.sigmoid, tanh: F.tanh, silu: F.silu, softmax: (x) => F.softmax(x, -1),
@@ -76,15 +34,7 @@ test('functional fixtures cover every function', () => {
 });
 
 for (const c of cases) {
-  test(`parity: ${c.name}`, () => {
-    const inputs = Object.fromEntries(Object.entries(c.inputs).map(([k, s]) => [k, build(s)]));
-    const out = FNS[c.fn]!(inputs, c.args);
-    assert.deepEqual([...out.shape], c.output.shape, 'output shape');
-    assertClose(out, numbers(c.output), TOL, 'output');
-    const names = Object.keys(c.grads);
-    const gs = grad(out, names.map((k) => inputs[k]!), { gradOutputs: [build(c.gradOutput)] });
-    names.forEach((k, j) => assertClose(gs[j]!, numbers(c.grads[k]!), TOL, `d/d${k}`));
-  });
+  test(`parity: ${c.name}`, () => assertReplays(c, FNS[c.fn]!));
 }
 
 // ---- gradcheck ----------------------------------------------------------------------------------

@@ -3,10 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  type Tensor, Generator, add, cat, clamp, div, grad, gradcheck, maximum, minimum, mul, noGrad, pow, rand, randn,
-  sub, tensor, where,
+  type Tensor, Generator, add, clamp, div, gradcheck, maximum, minimum, mul, pow, rand, randn, sub, tensor, where,
 } from '../../src/index.js';
-import { assertClose } from '../helpers.js';
+import { assertClose, gradgradcheck } from '../helpers.js';
 
 // ---- inputs -------------------------------------------------------------------------------------
 
@@ -25,17 +24,6 @@ const awayFromZero: Domain = (g, s) => {
 /** At least 0.2 away from every integer, where floor jumps. */
 const awayFromIntegers: Domain = (g, s) =>
   normal(g, s).mul(3).floor().add(rand(s, { dtype: 'float64', generator: g }).mul(0.6).add(0.2)).requiresGrad_();
-
-/** gradchecks the first gradient of f, built with createGraph, against the inputs and the output weights. */
-function gradgradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], g: Generator): void {
-  const y = noGrad(() => f(...inputs));
-  const w = randn(y.shape, { dtype: 'float64', generator: g, requiresGrad: true });
-  gradcheck((...args: Tensor[]) => {
-    const xs = args.slice(0, -1), v = args[args.length - 1]!;
-    const gs = grad(f(...xs), xs, { gradOutputs: [v], createGraph: true, allowUnused: true });
-    return cat(gs.map((t) => t.reshape(-1)));
-  }, [...inputs, w]);
-}
 
 const SHAPES: number[][] = [[], [5], [2, 3], [2, 1, 3]];
 

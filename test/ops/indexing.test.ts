@@ -3,22 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  type Tensor, Generator, arange, cat, gather, grad, gradcheck, indexSelect, noGrad, ones, randint, randn, scatterAdd, tensor,
-  tril, triu, zeros,
+  type Tensor, Generator, arange, gather, gradcheck, indexSelect, ones, randint, scatterAdd, tensor, tril, triu, zeros,
 } from '../../src/index.js';
+import { gradgradcheck, leaf } from '../helpers.js';
 
-const leaf = (g: Generator, shape: number[]): Tensor => randn(shape, { dtype: 'float64', generator: g, requiresGrad: true });
 const int = (data: number[] | number[][] | number[][][]): Tensor => tensor(data, { dtype: 'int32' });
-
-function gradgradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], g: Generator): void {
-  const y = noGrad(() => f(...inputs));
-  const w = randn(y.shape, { dtype: 'float64', generator: g, requiresGrad: true });
-  gradcheck((...args: Tensor[]) => {
-    const xs = args.slice(0, -1), v = args[args.length - 1]!;
-    const gs = grad(f(...xs), xs, { gradOutputs: [v], createGraph: true, allowUnused: true });
-    return cat(gs.map((t) => t.reshape(-1)));
-  }, [...inputs, w]);
-}
 
 // ---- gather -------------------------------------------------------------------------------------
 

@@ -2,9 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Tensor, Generator, arange, cat, chunk, gradcheck, noGrad, randn, split, stack, tensor, zeros } from '../../src/index.js';
-
-const leaf = (g: Generator, shape: number[]): Tensor => randn(shape, { dtype: 'float64', generator: g, requiresGrad: true });
+import { Generator, arange, cat, chunk, gradcheck, noGrad, randn, split, stack, tensor, zeros } from '../../src/index.js';
+import { leaf } from '../helpers.js';
 
 test('cat: values along dims 0, 1 and negative dims', () => {
   const a = tensor([[1, 2], [3, 4]]), b = tensor([[5, 6]]), c = tensor([[7], [8]]);

@@ -10,54 +10,25 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as d from '../../src/index.js';
 import { type DType, type NestedArray, type Tensor, grad, noGrad, tensor } from '../../src/index.js';
-import { type CloseOptions, assertClose } from '../helpers.js';
+import { type CloseOptions, type FixtureTensor, assertClose, numbers, readFixture } from '../helpers.js';
 
 // ---- fixtures -----------------------------------------------------------------------------------
-
-type Num = number | 'inf' | '-inf' | 'nan';
-
-interface TensorSpec {
-  shape: number[];
-  /** Left out of gradients and cotangents: theirs is the dtype of the input or output they belong to. */
-  dtype?: DType;
-  values: Num[];
-  requiresGrad?: boolean;
-}
 
 interface Case {
   name: string;
   op: string;
   args: Record<string, unknown>;
-  inputs: TensorSpec[];
-  outputs: TensorSpec[];
-  gradOutputs: (TensorSpec | null)[];
-  grads: (TensorSpec | null)[];
+  inputs: FixtureTensor[];
+  outputs: FixtureTensor[];
+  gradOutputs: (FixtureTensor | null)[];
+  grads: (FixtureTensor | null)[];
   /** For some cases: random v_j per grad input, and the gradients of Σⱼ (g_j · v_j).sum() over the first-order gradients g_j. */
-  secondOrder?: { v: TensorSpec[]; grads: TensorSpec[] };
+  secondOrder?: { v: FixtureTensor[]; grads: FixtureTensor[] };
 }
 
-/**
- * The fixtures file: found by walking up from this file (test/ops in the sources, build/test/ops
- * once compiled) to the directory holding package.json, or, when the tests were compiled outside
- * the repository, from the working directory.
- */
-function fixturesPath(): string {
-  const rel = join('test', 'fixtures', 'ops.json');
-  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, rel))) return join(dir, rel);
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`parity: ${rel} not found above the test file or the working directory; run the tests from the repository`);
-}
-
-const fixtures = JSON.parse(readFileSync(fixturesPath(), 'utf8')) as { cases: Case[] };
+const fixtures = readFixture<{ cases: Case[] }>('ops.json');
 
 const decode = (v: unknown): unknown => {
   if (v === 'inf') return Infinity;
@@ -68,8 +39,6 @@ const decode = (v: unknown): unknown => {
   return v;
 };
 
-const numbers = (spec: TensorSpec): number[] => spec.values.map((v) => decode(v) as number);
-
 function nest(flat: number[], shape: readonly number[]): NestedArray {
   if (shape.length === 0) return flat[0]!;
   const [n, ...rest] = shape;
@@ -77,7 +46,7 @@ function nest(flat: number[], shape: readonly number[]): NestedArray {
   return Array.from({ length: n! }, (_, i) => nest(flat.slice(i * size, (i + 1) * size), rest));
 }
 
-function build(spec: TensorSpec, dtype = spec.dtype): Tensor {
+function build(spec: FixtureTensor, dtype = spec.dtype): Tensor {
   const t = tensor(nest(numbers(spec), spec.shape), { dtype: dtype! });
   assert.deepEqual([...t.shape], spec.shape, 'fixture tensor built with the wrong shape');
   if (spec.requiresGrad) t.requiresGrad = true;
@@ -181,7 +150,7 @@ const ops: Record<string, Op> = {
 const F64_TOL: CloseOptions = { rtol: 1e-10, atol: 1e-12 };
 const F32_TOL: CloseOptions = { rtol: 1e-6, atol: 5e-7 };
 
-function check(got: Tensor, want: TensorSpec, dtype: DType, tol: CloseOptions, what: string): void {
+function check(got: Tensor, want: FixtureTensor, dtype: DType, tol: CloseOptions, what: string): void {
   assert.deepEqual([...got.shape], want.shape, `${what}: shape`);
   assert.equal(got.dtype, dtype, `${what}: dtype`);
   assertClose(got, numbers(want), tol, what);

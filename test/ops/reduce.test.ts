@@ -2,22 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  type Tensor, Generator, cat, grad, gradcheck, logsumexp, mean, noGrad, randn, std, sum, tensor, variance, zeros,
-} from '../../src/index.js';
-import { assertClose } from '../helpers.js';
-
-const leaf = (g: Generator, shape: number[]): Tensor => randn(shape, { dtype: 'float64', generator: g, requiresGrad: true });
-
-function gradgradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], g: Generator): void {
-  const y = noGrad(() => f(...inputs));
-  const w = randn(y.shape, { dtype: 'float64', generator: g, requiresGrad: true });
-  gradcheck((...args: Tensor[]) => {
-    const xs = args.slice(0, -1), v = args[args.length - 1]!;
-    const gs = grad(f(...xs), xs, { gradOutputs: [v], createGraph: true, allowUnused: true });
-    return cat(gs.map((t) => t.reshape(-1)));
-  }, [...inputs, w]);
-}
+import { type Tensor, Generator, gradcheck, logsumexp, mean, randn, std, sum, tensor, variance, zeros } from '../../src/index.js';
+import { assertClose, gradgradcheck, leaf } from '../helpers.js';
 
 /** Each reduction over: everything, one dim, a negative dim, a list of dims, with and without keepdim. */
 const DIM_CASES: [number[], number | number[] | undefined, boolean][] = [

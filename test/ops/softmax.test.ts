@@ -2,20 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Tensor, Generator, cat, grad, gradcheck, logSoftmax, noGrad, randn, softmax, tensor } from '../../src/index.js';
-import { assertClose } from '../helpers.js';
-
-const leaf = (g: Generator, shape: number[]): Tensor => randn(shape, { dtype: 'float64', generator: g, requiresGrad: true });
-
-function gradgradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], g: Generator): void {
-  const y = noGrad(() => f(...inputs));
-  const w = randn(y.shape, { dtype: 'float64', generator: g, requiresGrad: true });
-  gradcheck((...args: Tensor[]) => {
-    const xs = args.slice(0, -1), v = args[args.length - 1]!;
-    const gs = grad(f(...xs), xs, { gradOutputs: [v], createGraph: true, allowUnused: true });
-    return cat(gs.map((t) => t.reshape(-1)));
-  }, [...inputs, w]);
-}
+import { type Tensor, Generator, gradcheck, logSoftmax, randn, softmax, tensor } from '../../src/index.js';
+import { assertClose, gradgradcheck, leaf } from '../helpers.js';
 
 const ops: [string, (x: Tensor, dim: number) => Tensor][] = [
   ['softmax', (x, d) => x.softmax(d)],

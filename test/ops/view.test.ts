@@ -2,22 +2,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Tensor, Generator, arange, cat, grad, gradcheck, noGrad, randn, tensor, zeros } from '../../src/index.js';
-import { assertClose } from '../helpers.js';
+import { type Tensor, Generator, arange, gradcheck, noGrad, tensor, zeros } from '../../src/index.js';
+import { assertClose, gradgradcheck, leaf } from '../helpers.js';
 
-const leaf = (g: Generator, shape: number[]): Tensor => randn(shape, { dtype: 'float64', generator: g, requiresGrad: true });
 /** [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]] as float32. */
 const grid = (): Tensor => arange(12, { dtype: 'float32' }).reshape(3, 4);
-
-function gradgradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], g: Generator): void {
-  const y = noGrad(() => f(...inputs));
-  const w = randn(y.shape, { dtype: 'float64', generator: g, requiresGrad: true });
-  gradcheck((...args: Tensor[]) => {
-    const xs = args.slice(0, -1), v = args[args.length - 1]!;
-    const gs = grad(f(...xs), xs, { gradOutputs: [v], createGraph: true, allowUnused: true });
-    return cat(gs.map((t) => t.reshape(-1)));
-  }, [...inputs, w]);
-}
 
 // ---- gradients ----------------------------------------------------------------------------------
 

@@ -6,9 +6,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tensor, zeros } from '../../src/index.js';
 import { Adam } from '../../src/optim/adam.js';
 import { SGD } from '../../src/optim/sgd.js';
@@ -19,7 +16,7 @@ import {
 import { SequentialLR } from '../../src/optim/sequential-lr.js';
 import { OneCycleLR, oneCycleLr, oneCycleMomentum } from '../../src/optim/one-cycle-lr.js';
 import { ReduceLROnPlateau } from '../../src/optim/reduce-lr-on-plateau.js';
-import { assertClose } from '../helpers.js';
+import { assertClose, readFixture } from '../helpers.js';
 
 // ---- fixtures -----------------------------------------------------------------------------------
 
@@ -46,23 +43,7 @@ interface Fixtures {
   nanogpt: Array<{ options: { maxLr: number; minLr: number; warmupSteps: number; decaySteps: number }; lrs: number[] }>;
 }
 
-/**
- * The fixtures file: found by walking up from this file (test/optim in the sources, build/test/optim
- * once compiled) to the directory holding package.json, or, when the tests were compiled outside
- * the repository, from the working directory.
- */
-function fixturesPath(): string {
-  const rel = join('test', 'fixtures', 'sched.json');
-  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, rel))) return join(dir, rel);
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`lr-scheduler: ${rel} not found above the test file or the working directory; run the tests from the repository`);
-}
-
-const fixtures = JSON.parse(readFileSync(fixturesPath(), 'utf8')) as Fixtures;
+const fixtures = readFixture<Fixtures>('sched.json');
 
 /** The same names and bodies as LAMBDAS in generate_sched.py. */
 const LAMBDAS: Record<string, LrLambda> = {

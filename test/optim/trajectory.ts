@@ -4,14 +4,9 @@
  * groups, gradients from descent's autograd, compared with torch's parameters after every step.
  */
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type NestedArray, type Tensor, tensor } from '../../src/index.js';
 import type { Optimizer } from '../../src/optim/optimizer.js';
-import { assertClose } from '../helpers.js';
-
-export type Num = number | 'inf' | '-inf';
+import { type Num, assertClose, readFixture } from '../helpers.js';
 
 export interface OptimCase {
   name: string;
@@ -47,24 +42,7 @@ interface Fixtures {
   clipGradValue: ClipValueCase[];
 }
 
-/**
- * The fixtures file: found by walking up from this file to the directory holding package.json, or,
- * when the tests were compiled outside the repository, from the working directory.
- */
-function fixturesPath(): string {
-  const rel = join('test', 'fixtures', 'optim.json');
-  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, rel))) return join(dir, rel);
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`cannot find ${rel} above ${dirname(fileURLToPath(import.meta.url))} or ${process.cwd()}`);
-}
-
-export const fixtures: Fixtures = JSON.parse(readFileSync(fixturesPath(), 'utf8'));
-
-export const num = (v: Num): number => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
+export const fixtures = readFixture<Fixtures>('optim.json');
 
 /** The cases of one optimizer; an optimizer with none is a broken fixtures file, not a pass. */
 export function casesOf(optimizer: string): OptimCase[] {
