@@ -1,0 +1,269 @@
+/**
+ * What every benchmark shares: the workloads, the engines that run them (descent on a backend, or
+ * a peer), the timing loop, and the Markdown tables. Figures are medians of repeated calls after a
+ * warm-up; ratios are speed ratios descent ÷ peer (above 1: descent is faster), each peer compared
+ * with descent's fastest configuration that uses no more threads than the peer does.
+ */
+
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: the nearest folder above this (compiled) file that holds bench/torch_bench.py. */
+export function repoRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'bench', 'torch_bench.py')) && existsSync(join(dir, 'package.json'))) return dir;
+  }
+  throw new Error('bench: the repository root (with bench/torch_bench.py) is not above the compiled bench');
+}
+
+export type Form = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
+
+/** C = op(A)·op(B) for square n×n operands; the transposed forms are the ones backward needs. */
+export interface MatmulWorkload {
+  kind: 'matmul';
+  n: number;
+  form: Form;
+}
+
+/** One training step of a ReLU MLP: forward, cross-entropy, backward, AdamW. */
+export interface MlpWorkload {
+  kind: 'mlp';
+  batch: number;
+  /** Layer widths, input first: 784-256-256-10. */
+  sizes: number[];
+  lr: number;
+  weightDecay: number;
+}
+
+/** One nanoGPT training step: forward with loss, backward, clip, AdamW (its CPU configuration). */
+export interface GptWorkload {
+  kind: 'gpt';
+  batch: number;
+  blockSize: number;
+  vocabSize: number;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  lr: number;
+  betas: [number, number];
+  weightDecay: number;
+  gradClip: number;
+}
+
+export type Workload = MatmulWorkload | MlpWorkload | GptWorkload;
+
+export const mlpWorkload: MlpWorkload = { kind: 'mlp', batch: 128, sizes: [784, 256, 256, 10], lr: 1e-3, weightDecay: 0.01 };
+
+/** nanoGPT's README command for a CPU: --block_size=64 --batch_size=12 --n_layer=4 --n_head=4 --n_embd=128 --dropout=0.0, shakespeare_char's optimizer. */
+export const gptWorkload: GptWorkload = {
+  kind: 'gpt', batch: 12, blockSize: 64, vocabSize: 65, nLayer: 4, nHead: 4, nEmbd: 128,
+  lr: 1e-3, betas: [0.9, 0.99], weightDecay: 0.1, gradClip: 1,
+};
+
+export interface TimingOptions {
+  /** Seconds of timed calls per figure, after the warm-up. */
+  seconds: number;
+  /** A call slower than this is timed once after one warm-up call, not repeatedly. */
+  maxCallSeconds: number;
+}
+
+export interface Measurement {
+  /** Median seconds per call. */
+  seconds: number;
+  /** Timed samples the median is taken over. */
+  samples: number;
+  /** Something a reader of the figure should know, printed under the table. */
+  note?: string;
+}
+
+/** Something to call repeatedly, and what to free afterwards. */
+export interface Runnable {
+  run(): unknown;
+  dispose?(): void;
+}
+
+/** descent on one backend configuration, or a peer library. */
+export interface Engine {
+  label: string;
+  descent: boolean;
+  /** Threads it computes on: ratios compare a peer with descent at no more threads. */
+  threads: number;
+  /** One line for the machine description: versions, build, settings. */
+  detail?: string;
+  /** Times one workload; throws (with a short reason) when the engine cannot run it. */
+  measure(w: Workload, timing: TimingOptions): Promise<Measurement>;
+  close?(): void | Promise<void>;
+}
+
+/**
+ * An engine that cannot run anything, for a peer that failed to load: its figures read
+ * "n/a (not available)" and the machine description gives the reason once.
+ */
+export function unavailable(label: string, reason: string, descent = false): Engine {
+  return {
+    label, descent, threads: 1, detail: `${label}: not available (${reason})`,
+    measure: () => Promise.reject(new Error('not available')),
+  };
+}
+
+/** An engine measured in this process: `setup` builds the inputs, the timing loop calls `run`. */
+export function localEngine(opts: {
+  label: string;
+  descent: boolean;
+  threads: number;
+  detail?: string;
+  setup(w: Workload): Runnable | Promise<Runnable>;
+  close?(): void | Promise<void>;
+}): Engine {
+  return {
+    label: opts.label, descent: opts.descent, threads: opts.threads, detail: opts.detail, close: opts.close,
+    async measure(w, timing) {
+      await settle();
+      const r = await opts.setup(w);
+      try {
+        return await time(() => r.run(), timing);
+      } finally {
+        r.dispose?.();
+      }
+    },
+  };
+}
+
+/**
+ * Collects garbage and lets finalizers run, where node runs with --expose-gc (npm run bench does),
+ * so that what one figure left behind (wasm buffers wait for a collection) does not weigh on the next.
+ */
+export async function settle(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+async function once(fn: () => unknown): Promise<number> {
+  const t0 = performance.now();
+  const r = fn();
+  if (r instanceof Promise) await r;
+  return (performance.now() - t0) / 1000;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * Warm-up (at least two calls, or a fifth of the budget), then samples until `seconds` have passed
+ * and at least three were taken; a sample groups enough calls to last about 5 ms, so fast calls
+ * are not lost in timer noise. torch_bench.py times the same way.
+ */
+export async function time(fn: () => unknown, opts: TimingOptions): Promise<Measurement> {
+  let last = await once(fn);
+  if (last > opts.maxCallSeconds) return { seconds: await once(fn), samples: 1 };
+  let warm = last;
+  for (let i = 1; i < 2 || warm < opts.seconds / 5; i++) warm += last = await once(fn);
+  const batch = Math.max(1, Math.ceil(0.005 / Math.max(last, 1e-7)));
+  const samples: number[] = [];
+  for (let total = 0; total < opts.seconds || samples.length < 3;) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) {
+      const r = fn();
+      if (r instanceof Promise) await r;
+    }
+    const dt = (performance.now() - t0) / 1000;
+    samples.push(dt / batch);
+    total += dt;
+  }
+  return { seconds: median(samples), samples: samples.length };
+}
+
+// ---- tables ---------------------------------------------------------------------------------------
+
+export type Cell = { value: number } | { na: string };
+
+export interface Metric {
+  name: string;
+  higherIsBetter: boolean;
+}
+
+/** Three significant digits, or all the integer ones. */
+const fmt = (c: Cell | undefined): string =>
+  !c ? '–' : 'na' in c ? `n/a (${c.na})` : c.value.toFixed(c.value >= 100 ? 0 : c.value >= 10 ? 1 : c.value >= 1 ? 2 : 3);
+
+/** Speed ratio descent ÷ peer for one figure, from descent's best engine with no more threads than the peer. */
+export function ratio(engines: Engine[], cells: (Cell | undefined)[], peer: number, m: Metric): { value: number; by: Engine } | null {
+  const p = cells[peer];
+  if (!p || 'na' in p) return null;
+  let best: { value: number; by: Engine } | null = null;
+  engines.forEach((e, i) => {
+    const c = cells[i];
+    if (!e.descent || e.threads > engines[peer]!.threads || !c || 'na' in c) return;
+    const r = m.higherIsBetter ? c.value / p.value : p.value / c.value;
+    if (!best || r > best.value) best = { value: r, by: e };
+  });
+  return best;
+}
+
+/** Notes under a table, one line each. */
+export const footnotes = (notes: string[]): string[] => (notes.length ? ['', ...notes.map((n) => `- ${n}`)] : []);
+
+const row = (cells: string[]): string => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+
+/** Rows are workloads, columns the engines' figures and then one ratio column per peer. */
+export function wideTable(engines: Engine[], rows: { label: string[]; cells: (Cell | undefined)[] }[], labelHeader: string[], m: Metric): string {
+  const peers = engines.map((e, i) => (e.descent ? -1 : i)).filter((i) => i >= 0);
+  const lines = [
+    row([...labelHeader, ...engines.map((e) => e.label), ...peers.map((i) => `descent ÷ ${engines[i]!.label}`)]),
+    row([...labelHeader, ...engines, ...peers].map((_, i) => (i < labelHeader.length ? '---' : '---:'))),
+  ];
+  for (const r of rows) {
+    const ratios = peers.map((i) => {
+      const q = ratio(engines, r.cells, i, m);
+      return q ? `${q.value.toFixed(2)}× (${q.by.label.replace(/^descent /, '')})` : '–';
+    });
+    lines.push(row([...r.label, ...r.cells.map(fmt), ...ratios]));
+  }
+  return lines.join('\n');
+}
+
+/** Rows are engines: their figures for each metric, then the ratio for the first metric. */
+export function longTable(engines: Engine[], metrics: Metric[], cells: (Cell | undefined)[][]): string {
+  const m = metrics[0]!;
+  const lines = [
+    row(['engine', 'threads', ...metrics.map((x) => x.name), `descent ÷ engine (${m.name})`]),
+    row(['---', '---:', ...metrics.map(() => '---:'), '---:']),
+  ];
+  engines.forEach((e, i) => {
+    const q = e.descent ? null : ratio(engines, cells[0]!, i, m);
+    const r = e.descent ? '' : q ? `${q.value.toFixed(2)}× (${q.by.label.replace(/^descent /, '')})` : '–';
+    lines.push(row([e.label, String(e.threads), ...metrics.map((_, k) => fmt(cells[k]![i])), r]));
+  });
+  return lines.join('\n');
+}
+
+/** The first line of an error, short enough for a table cell. */
+export function reason(e: unknown): string {
+  const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
+  return msg.length > 80 ? `${msg.slice(0, 77)}...` : msg;
+}
+
+/** How a suite runs: the timing of each figure, and where progress lines go. */
+export interface SuiteOptions {
+  timing: TimingOptions;
+  log(line: string): void;
+}
+
+/** Times `w` on `e`, logging progress; a failure becomes the reason, for an n/a cell. A note goes to `notes`. */
+export async function attempt(e: Engine, w: Workload, o: SuiteOptions, what: string, notes: string[]): Promise<Measurement | { na: string }> {
+  try {
+    const m = await e.measure(w, o.timing);
+    const ms = m.seconds * 1e3;
+    o.log(`  ${what} · ${e.label}: ${ms < 1 ? ms.toFixed(3) : ms.toFixed(1)} ms (median of ${m.samples})${m.note ? `; ${m.note}` : ''}`);
+    if (m.note) notes.push(`${e.label}, ${what}: ${m.note}.`);
+    return m;
+  } catch (err) {
+    o.log(`  ${what} · ${e.label}: n/a (${reason(err)})`);
+    return { na: reason(err) };
+  }
+}

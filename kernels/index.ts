@@ -1,0 +1,16 @@
+/**
+ * The wasm backend's kernels, compiled by AssemblyScript (scripts/build-wasm.mjs) into three
+ * variants: relaxed SIMD over shared memory, plain SIMD over shared memory, plain SIMD over
+ * unshared memory. All of them work on byte addresses the host's allocator hands out; none
+ * allocates. Static data (math tables) lies below `heapBase()`.
+ */
+
+export { unaryF32, binaryF32, where } from './elementwise';
+export { copyCast, fill } from './copy';
+export { reduceRows, reduceCols } from './reduce';
+export { gather, scatterAdd } from './indexing';
+export { matmulRun } from './matmul';
+
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,132 @@
+/**
+ * The worker pool for matmul: worker_threads in Node, Web Workers in browsers. Each worker
+ * instantiates the same module over the same shared memory and then sleeps on the control block
+ * (Atomics.wait). A job is posted by writing its words into the block, bumping the generation and
+ * notifying: no message per call. Every thread, the caller included, then takes tasks from one
+ * atomic counter until none is left, and the caller waits until each worker has reported done.
+ *
+ * The pool is used only once every worker has reported ready; until then (the first tens of
+ * milliseconds) jobs run on the caller alone, so a worker never joins a job midway.
+ */
+
+import type { NodeBuiltins } from './module.js';
+
+/** Word offsets (i32) into the control block; the job words are read by kernels/matmul.ts. */
+export const CTRL = {
+  GEN: 0, NEXT: 1, DONE: 2, QUIT: 3, TASKS: 4, A: 5, B: 6, C: 7, M: 8, N: 9, K: 10,
+  RSA: 11, CSA: 12, RSB: 13, CSB: 14, TABLE: 16, MT: 17, NT: 18, MTILES: 19, NTILES: 20,
+  KC: 21, MC: 22, SCRATCH: 23, SCRATCH_STRIDE: 24, READY: 25,
+} as const;
+export const CTRL_BYTES = 128;
+
+interface WorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctrl: number;
+  tid: number;
+}
+
+interface PoolWorker {
+  terminate(): unknown;
+}
+
+/**
+ * A worker's whole program. It is sent as source text (Function.prototype.toString), so it may use
+ * nothing from this module: the control words are literals (GEN 0, DONE 2, QUIT 3, READY 25).
+ */
+function workerMain(data: WorkerData): void {
+  const exports = new WebAssembly.Instance(data.module, { env: { memory: data.memory } }).exports;
+  const run = exports['matmulRun'] as (ctrl: number, tid: number) => void;
+  const ctrl = new Int32Array(data.memory.buffer, data.ctrl, 32);
+  let gen = Atomics.load(ctrl, 0);
+  Atomics.add(ctrl, 25, 1);
+  for (;;) {
+    Atomics.wait(ctrl, 0, gen);
+    const g = Atomics.load(ctrl, 0);
+    if (g === gen) continue;
+    gen = g;
+    if (Atomics.load(ctrl, 3) !== 0) return;
+    run(data.ctrl, data.tid);
+    Atomics.add(ctrl, 2, 1);
+    Atomics.notify(ctrl, 2);
+  }
+}
+
+/** Spins before sleeping while waiting for the workers: their last task usually ends within microseconds. */
+const SPIN = 20000;
+
+export class ThreadPool {
+  readonly #ctrl: Int32Array;
+  readonly #workers: PoolWorker[] = [];
+  /** False on a browser's main thread, where Atomics.wait throws: spin instead. */
+  #canBlock = true;
+  #failed = false;
+
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, ctrl: number, workers: number, node: NodeBuiltins | null) {
+    this.#ctrl = new Int32Array(memory.buffer, ctrl, CTRL_BYTES / 4);
+    for (let tid = 1; tid <= workers; tid++) {
+      const data: WorkerData = { module, memory, ctrl, tid };
+      if (node) {
+        const w = new node.workerThreads.Worker(`(${workerMain.toString()})(require('node:worker_threads').workerData)`, {
+          eval: true, workerData: data,
+        });
+        // Idle workers sleep in Atomics.wait; they must not keep the process alive.
+        w.unref();
+        w.on('error', () => { this.#failed = true; });
+        this.#workers.push(w);
+      } else {
+        const url = URL.createObjectURL(new Blob([`onmessage = (e) => (${workerMain.toString()})(e.data);`], { type: 'text/javascript' }));
+        const w = new Worker(url);
+        w.onerror = () => { this.#failed = true; };
+        w.postMessage(data);
+        URL.revokeObjectURL(url);
+        this.#workers.push(w);
+      }
+    }
+  }
+
+  /** Threads a job can use now: the caller, plus the workers once all are ready. */
+  get threads(): number {
+    return this.#ready() ? this.#workers.length + 1 : 1;
+  }
+
+  /**
+   * Runs a job whose words are already in the control block: wakes the workers, runs `share` (the
+   * caller's part: taking tasks like any worker) and returns when every worker is done.
+   */
+  run(share: () => void): void {
+    if (!this.#ready()) {
+      share();
+      return;
+    }
+    const ctrl = this.#ctrl, count = this.#workers.length;
+    Atomics.store(ctrl, CTRL.DONE, 0);
+    Atomics.add(ctrl, CTRL.GEN, 1);
+    Atomics.notify(ctrl, CTRL.GEN);
+    share();
+    for (let spins = 0; ; spins++) {
+      const done = Atomics.load(ctrl, CTRL.DONE);
+      if (done === count) return;
+      if (spins < SPIN || !this.#canBlock) continue;
+      try {
+        Atomics.wait(ctrl, CTRL.DONE, done);
+      } catch {
+        this.#canBlock = false;
+      }
+    }
+  }
+
+  /** Stops the workers; later jobs run on the caller alone. */
+  dispose(): void {
+    if (this.#workers.length === 0) return;
+    Atomics.store(this.#ctrl, CTRL.QUIT, 1);
+    Atomics.add(this.#ctrl, CTRL.GEN, 1);
+    Atomics.notify(this.#ctrl, CTRL.GEN);
+    for (const w of this.#workers) void w.terminate();
+    this.#workers.length = 0;
+  }
+
+  #ready(): boolean {
+    return this.#workers.length > 0 && !this.#failed && Atomics.load(this.#ctrl, CTRL.READY) === this.#workers.length;
+  }
+}

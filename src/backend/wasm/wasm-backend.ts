@@ -1,0 +1,393 @@
+/**
+ * The wasm backend: every buffer lives in one WebAssembly.Memory (shared, where the engine allows,
+ * with a pool of worker threads for matmul), and the primitives run as SIMD kernels compiled from
+ * kernels/ by AssemblyScript.
+ *
+ * float32 is the fast path: views are collapsed as in strided.ts into planes of rows, each row
+ * stride-1, stride-0 (broadcast) or strided, and a kernel call covers a plane. copy, fill, where,
+ * gather and scatterAdd run in wasm for every dtype. The rest (float64, int32 and bool arithmetic
+ * and reductions, reductions over dims that do not collapse into one, float64 and int32 matmul)
+ * runs the reference backend's code over typed-array windows onto the same memory: the
+ * specification itself, so it cannot disagree.
+ */
+
+import {
+  type Backend, type BackendBuffer, type BinaryOp, type DType, type ReduceOp, type TypedArray, type UnaryOp,
+  type View, binaryOps, bytesPerElement, reduceOps, unaryOps,
+} from '../backend.js';
+import { ReferenceBackend } from '../reference.js';
+import { collapse, forEachRow } from '../strided.js';
+import { Heap, type HeapStats, blockSize } from './heap.js';
+import { type KernelExports, type KernelVariant, bestVariant, kernelModule, nodeBuiltins } from './module.js';
+import { CTRL, CTRL_BYTES, ThreadPool } from './pool.js';
+
+export interface WasmBackendOptions {
+  /** Threads for matmul, the calling one included. Default: every core (1 without shared memory). */
+  threads?: number;
+  /** Which compiled kernels to run. Default: the fastest this engine supports. */
+  kernels?: KernelVariant;
+}
+
+export interface WasmMemoryStats extends HeapStats {
+  /** Buffers handed out by alloc and not yet freed. */
+  liveBuffers: number;
+}
+
+class WasmBuffer implements BackendBuffer {
+  constructor(readonly dtype: DType, readonly size: number, public ptr: number, readonly block: number) {}
+}
+
+/** Dtype codes of kernels/copy.ts. */
+const dtypeCode: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+
+/** The microkernel's tile (kernels/matmul.ts), and the blocking: a KC×NR panel of B stays in L1, MC×KC of A in L2. */
+const MR = 6, NR = 8;
+const KC = 256, MC = 96, NC = 1024;
+/** Multiply-adds below which a matmul stays on the calling thread (64³ still gains from a second one). */
+const PARALLEL_MACS = 1 << 18;
+
+const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/**
+ * Calls `fn` once per plane of the collapsed iteration space: `rows` rows of `n` elements, with
+ * each view's start, row stride and inner stride. Leading dims beyond two are looped here.
+ */
+function forEachPlane(
+  shape: readonly number[], strides: readonly (readonly number[])[], starts: readonly number[],
+  fn: (offsets: number[], rows: number, n: number, rowStrides: number[], innerStrides: number[]) => void,
+): void {
+  const c = collapse(shape, strides);
+  const nd = c.shape.length;
+  if (c.shape.some((s) => s === 0)) return;
+  const n = c.shape[nd - 1]!;
+  const inner = c.strides.map((s) => s[nd - 1]!);
+  if (nd === 1) {
+    fn(starts.slice(), 1, n, inner.map(() => 0), inner);
+    return;
+  }
+  const rows = c.shape[nd - 2]!;
+  const rowStrides = c.strides.map((s) => s[nd - 2]!);
+  forEachRow(c.shape.slice(0, nd - 2), c.strides.map((s) => s.slice(0, nd - 2)), starts, (o, count, step) => {
+    const offsets = o.slice();
+    for (let i = 0; i < count; i++) {
+      fn(offsets, rows, n, rowStrides, inner);
+      for (let v = 0; v < offsets.length; v++) offsets[v] = offsets[v]! + step[v]!;
+    }
+  });
+}
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm';
+  readonly synchronous = true;
+  /** Buffers live in wasm memory: Storage's FinalizationRegistry frees them. */
+  readonly garbageCollected = false;
+  /** The compiled kernels in use. */
+  readonly kernels: KernelVariant;
+  readonly #memory: WebAssembly.Memory;
+  readonly #heap: Heap;
+  readonly #k: KernelExports;
+  readonly #pool: ThreadPool | null;
+  readonly #reference = new ReferenceBackend();
+  readonly #ctrl: number;
+  #scratch: { ptr: number; bytes: number } = { ptr: 0, bytes: 0 };
+  #table: { ptr: number; bytes: number } = { ptr: 0, bytes: 0 };
+  #metaRegion: { ptr: number; bytes: number } = { ptr: 0, bytes: 0 };
+  #i32!: Int32Array;
+  #liveBuffers = 0;
+
+  constructor(opts: WasmBackendOptions = {}) {
+    this.kernels = opts.kernels ?? bestVariant();
+    const module = kernelModule(this.kernels);
+    const shared = this.kernels !== 'simd-unshared';
+    this.#memory = new WebAssembly.Memory(shared ? { initial: 256, maximum: 65535, shared: true } : { initial: 256 });
+    this.#k = new WebAssembly.Instance(module, { env: { memory: this.#memory } }).exports as unknown as KernelExports;
+    // The kernels' static data (math tables) ends at heapBase; the heap starts at the next page.
+    this.#heap = new Heap(this.#memory, roundUp(this.#k.heapBase(), 65536), () => this.#views());
+    this.#views();
+    this.#ctrl = this.#heap.alloc(CTRL_BYTES);
+    this.#i32.fill(0, this.#ctrl >> 2, (this.#ctrl + CTRL_BYTES) >> 2);
+    const node = nodeBuiltins();
+    const cores = node ? node.os.availableParallelism() : (globalThis.navigator?.hardwareConcurrency ?? 1);
+    const threads = shared ? Math.max(1, Math.floor(opts.threads ?? cores)) : 1;
+    const canSpawn = node !== null || typeof Worker === 'function';
+    this.#pool = threads > 1 && canSpawn ? new ThreadPool(module, this.#memory, this.#ctrl, threads - 1, node) : null;
+  }
+
+  /** Threads matmul uses now: 1 until the workers have started. */
+  get threads(): number {
+    return this.#pool?.threads ?? 1;
+  }
+
+  /** The allocator's accounting, for leak checks and tuning. */
+  memoryStats(): WasmMemoryStats {
+    return { ...this.#heap.stats(), liveBuffers: this.#liveBuffers };
+  }
+
+  /** Stops the worker threads (they never keep a process alive, but a page may want them gone). */
+  dispose(): void {
+    this.#pool?.dispose();
+  }
+
+  // ---- storage ----------------------------------------------------------------------------------
+
+  alloc(dtype: DType, size: number): BackendBuffer {
+    const bytes = size * bytesPerElement(dtype);
+    const ptr = this.#heap.alloc(bytes);
+    this.#liveBuffers++;
+    return new WasmBuffer(dtype, size, ptr, blockSize(bytes));
+  }
+
+  write(buffer: BackendBuffer, data: TypedArray): void {
+    this.#array(buffer).set(data);
+  }
+
+  async read(buffer: BackendBuffer): Promise<TypedArray> {
+    return this.readSync(buffer);
+  }
+
+  readSync(buffer: BackendBuffer): TypedArray {
+    return this.#array(buffer).slice();
+  }
+
+  free(buffer: BackendBuffer): void {
+    const b = buffer as WasmBuffer;
+    if (b.ptr < 0) return;
+    this.#heap.free(b.ptr, b.block);
+    b.ptr = -1;
+    this.#liveBuffers--;
+  }
+
+  // ---- primitives -------------------------------------------------------------------------------
+
+  copy(x: View, out: View): void {
+    const st = dtypeCode[x.buffer.dtype], dt = dtypeCode[out.buffer.dtype];
+    const xp = this.#ptr(x.buffer), op = this.#ptr(out.buffer);
+    const xw = bytesPerElement(x.buffer.dtype), ow = bytesPerElement(out.buffer.dtype);
+    forEachPlane(out.shape, [x.strides, out.strides], [x.offset, out.offset], (o, rows, n, rs, is) => {
+      this.#k.copyCast(st, dt, xp + o[0]! * xw, op + o[1]! * ow, rows, n, rs[0]!, rs[1]!, is[0]!, is[1]!);
+    });
+  }
+
+  fill(out: View, value: number): void {
+    const dt = dtypeCode[out.buffer.dtype], p = this.#ptr(out.buffer), w = bytesPerElement(out.buffer.dtype);
+    forEachPlane(out.shape, [out.strides], [out.offset], (o, rows, n, rs, is) => {
+      this.#k.fill(dt, p + o[0]! * w, rows, n, rs[0]!, is[0]!, value);
+    });
+  }
+
+  unary(op: UnaryOp, x: View, out: BackendBuffer): void {
+    if (x.buffer.dtype !== 'float32' || out.dtype !== 'float32') {
+      this.#reference.unary(op, this.#host(x), this.#hostBuffer(out));
+      return;
+    }
+    const code = unaryOps.indexOf(op), xp = this.#ptr(x.buffer);
+    let dst = this.#ptr(out);
+    forEachPlane(x.shape, [x.strides], [x.offset], (o, rows, n, rs, is) => {
+      this.#k.unaryF32(code, xp + o[0]! * 4, dst, rows, n, rs[0]!, is[0]!);
+      dst += rows * n * 4;
+    });
+  }
+
+  binary(op: BinaryOp, a: View, b: View, out: BackendBuffer): void {
+    const code = binaryOps.indexOf(op);
+    const comparison = code >= binaryOps.indexOf('eq');
+    if (a.buffer.dtype !== 'float32' || b.buffer.dtype !== 'float32' || out.dtype !== (comparison ? 'bool' : 'float32')) {
+      this.#reference.binary(op, this.#host(a), this.#host(b), this.#hostBuffer(out));
+      return;
+    }
+    const ap = this.#ptr(a.buffer), bp = this.#ptr(b.buffer);
+    let dst = this.#ptr(out);
+    forEachPlane(a.shape, [a.strides, b.strides], [a.offset, b.offset], (o, rows, n, rs, is) => {
+      this.#k.binaryF32(code, ap + o[0]! * 4, bp + o[1]! * 4, dst, rows, n, rs[0]!, rs[1]!, is[0]!, is[1]!);
+      dst += rows * n * (comparison ? 1 : 4);
+    });
+  }
+
+  where(cond: View, a: View, b: View, out: BackendBuffer): void {
+    const dtype = out.dtype;
+    if (cond.buffer.dtype !== 'bool' || a.buffer.dtype !== dtype || b.buffer.dtype !== dtype) {
+      this.#reference.where(this.#host(cond), this.#host(a), this.#host(b), this.#hostBuffer(out));
+      return;
+    }
+    const w = bytesPerElement(dtype);
+    const cp = this.#ptr(cond.buffer), ap = this.#ptr(a.buffer), bp = this.#ptr(b.buffer);
+    let dst = this.#ptr(out);
+    forEachPlane(cond.shape, [cond.strides, a.strides, b.strides], [cond.offset, a.offset, b.offset], (o, rows, n, rs, is) => {
+      this.#k.where(w, cp + o[0]!, ap + o[1]! * w, bp + o[2]! * w, dst, rows, n, rs[0]!, rs[1]!, rs[2]!, is[0]!, is[1]!, is[2]!);
+      dst += rows * n * w;
+    });
+  }
+
+  reduce(op: ReduceOp, x: View, dims: number, out: BackendBuffer): void {
+    const split = x.shape.length - dims;
+    const innerShape = x.shape.slice(split);
+    const count = innerShape.reduce((p, s) => p * s, 1);
+    const inner = collapse(innerShape, [x.strides.slice(split)]);
+    const arg = op === 'argmax' || op === 'argmin';
+    if (x.buffer.dtype !== 'float32' || out.dtype !== (arg ? 'int32' : 'float32') || inner.shape.length > 1 || count === 0) {
+      this.#reference.reduce(op, this.#host(x), dims, this.#hostBuffer(out));
+      return;
+    }
+    const code = reduceOps.indexOf(op), stride = inner.strides[0]![0]!, xp = this.#ptr(x.buffer);
+    let dst = this.#ptr(out);
+    forEachPlane(x.shape.slice(0, split), [x.strides.slice(0, split)], [x.offset], (o, rows, cols, rs, is) => {
+      // A plane of outputs: `rows` rows of `cols`, each output reducing `count` elements `stride` apart.
+      const base = xp + o[0]! * 4;
+      if (stride !== 1 && is[0] === 1) {
+        for (let r = 0; r < rows; r++) this.#k.reduceCols(code, base + r * rs[0]! * 4, dst + r * cols * 4, cols, count, stride);
+      } else {
+        for (let r = 0; r < rows; r++) this.#k.reduceRows(code, base + r * rs[0]! * 4, dst + r * cols * 4, cols, count, is[0]!, stride);
+      }
+      dst += rows * cols * 4;
+    });
+  }
+
+  matmul(a: View, b: View, out: BackendBuffer): void {
+    if (a.buffer.dtype !== 'float32' || b.buffer.dtype !== 'float32' || out.dtype !== 'float32') {
+      this.#reference.matmul(this.#host(a), this.#host(b), this.#hostBuffer(out));
+      return;
+    }
+    const nd = a.shape.length;
+    const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
+    const batchShape = a.shape.slice(0, nd - 2);
+    const batches = batchShape.reduce((p, s) => p * s, 1);
+    if (M === 0 || N === 0 || batches === 0) return;
+    if (K === 0) {
+      this.#k.fill(0, this.#ptr(out), 1, batches * M * N, 0, 1, 0);
+      return;
+    }
+    // Element offsets of each batch's A and B: broadcast batch dims have stride 0, nothing is copied.
+    const table = this.#reserve(this.#table, batches * 8);
+    let t = table >> 2;
+    forEachRow(batchShape, [a.strides.slice(0, nd - 2), b.strides.slice(0, nd - 2)], [a.offset, b.offset], (o, n, s) => {
+      for (let i = 0, p = o[0]!, q = o[1]!; i < n; i++, p += s[0]!, q += s[1]!) {
+        this.#i32[t++] = p;
+        this.#i32[t++] = q;
+      }
+    });
+    const macs = batches * M * N * K;
+    const threads = macs >= PARALLEL_MACS && this.#pool ? this.#pool.threads : 1;
+    // Tasks are tiles of C. Full rows of C keep A packed once per column tile; with threads to
+    // feed, tiles split (the longer side first) until there are two tasks per thread.
+    let mTiles = 1, nTiles = Math.ceil(N / NC);
+    while (threads > 1 && batches * mTiles * nTiles < 2 * threads) {
+      const mSide = M / mTiles, nSide = N / nTiles;
+      if (mSide >= nSide && mSide >= 4 * MR) mTiles *= 2;
+      else if (nSide >= 4 * NR) nTiles *= 2;
+      else break;
+    }
+    const MT = roundUp(Math.ceil(M / mTiles), MR), NT = roundUp(Math.ceil(N / nTiles), NR);
+    mTiles = Math.ceil(M / MT);
+    nTiles = Math.ceil(N / NT);
+    const stride = roundUp((MC * KC + KC * NT + MR * NR) * 4, 64);
+    const scratch = this.#reserve(this.#scratch, stride * threads);
+    const i32 = this.#i32, w = this.#ctrl >> 2;
+    i32[w + CTRL.NEXT] = 0;
+    i32[w + CTRL.TASKS] = batches * mTiles * nTiles;
+    i32[w + CTRL.A] = this.#ptr(a.buffer);
+    i32[w + CTRL.B] = this.#ptr(b.buffer);
+    i32[w + CTRL.C] = this.#ptr(out);
+    i32[w + CTRL.M] = M;
+    i32[w + CTRL.N] = N;
+    i32[w + CTRL.K] = K;
+    i32[w + CTRL.RSA] = a.strides[nd - 2]!;
+    i32[w + CTRL.CSA] = a.strides[nd - 1]!;
+    i32[w + CTRL.RSB] = b.strides[nd - 2]!;
+    i32[w + CTRL.CSB] = b.strides[nd - 1]!;
+    i32[w + CTRL.TABLE] = table;
+    i32[w + CTRL.MT] = MT;
+    i32[w + CTRL.NT] = NT;
+    i32[w + CTRL.MTILES] = mTiles;
+    i32[w + CTRL.NTILES] = nTiles;
+    i32[w + CTRL.KC] = KC;
+    i32[w + CTRL.MC] = MC;
+    i32[w + CTRL.SCRATCH] = scratch;
+    i32[w + CTRL.SCRATCH_STRIDE] = stride;
+    const share = (): void => this.#k.matmulRun(this.#ctrl, 0);
+    if (threads > 1) this.#pool!.run(share);
+    else share();
+  }
+
+  gather(x: View, index: View, dim: number, out: BackendBuffer): void {
+    const dtype = x.buffer.dtype, nd = index.shape.length;
+    if (nd === 0 || index.buffer.dtype !== 'int32' || out.dtype !== dtype) {
+      this.#reference.gather(this.#host(x), this.#host(index), dim, this.#hostBuffer(out));
+      return;
+    }
+    const meta = this.#meta([index.shape, index.strides, x.strides]);
+    const w = bytesPerElement(dtype), size = x.shape[dim]!;
+    const bad = this.#k.gather(dtypeCode[dtype], this.#ptr(x.buffer) + x.offset * w, this.#ptr(index.buffer) + index.offset * 4,
+      this.#ptr(out), nd, dim, size, meta);
+    if (bad) throw new RangeError(`gather: index ${this.#i32[meta >> 2]} is out of range for a dimension of size ${size}`);
+  }
+
+  scatterAdd(out: View, index: View, src: View, dim: number): void {
+    const dtype = out.buffer.dtype, nd = index.shape.length;
+    if (nd === 0 || dtype === 'bool' || index.buffer.dtype !== 'int32' || src.buffer.dtype !== dtype) {
+      this.#reference.scatterAdd(this.#host(out), this.#host(index), this.#host(src), dim);
+      return;
+    }
+    const meta = this.#meta([index.shape, index.strides, out.strides, src.strides]);
+    const w = bytesPerElement(dtype), size = out.shape[dim]!;
+    const bad = this.#k.scatterAdd(dtypeCode[dtype], this.#ptr(out.buffer) + out.offset * w, this.#ptr(index.buffer) + index.offset * 4,
+      this.#ptr(src.buffer) + src.offset * w, nd, dim, size, meta);
+    if (bad) throw new RangeError(`scatterAdd: index ${this.#i32[meta >> 2]} is out of range for a dimension of size ${size}`);
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  #views(): void {
+    this.#i32 = new Int32Array(this.#memory.buffer);
+  }
+
+  #ptr(buffer: BackendBuffer): number {
+    const p = (buffer as WasmBuffer).ptr;
+    if (p === undefined) throw new Error(`wasm backend: got a ${buffer.dtype} buffer of another backend`);
+    if (p < 0) throw new Error(`wasm backend: a freed ${buffer.dtype} buffer of ${buffer.size} elements was used`);
+    return p;
+  }
+
+  /** A typed array over the buffer's bytes in wasm memory (a window, not a copy). */
+  #array(buffer: BackendBuffer): TypedArray {
+    const p = this.#ptr(buffer), mem = this.#memory.buffer, n = buffer.size;
+    switch (buffer.dtype) {
+      case 'float32': return new Float32Array(mem, p, n);
+      case 'float64': return new Float64Array(mem, p, n);
+      case 'int32': return new Int32Array(mem, p, n);
+      case 'bool': return new Uint8Array(mem, p, n);
+    }
+  }
+
+  /** The buffer as the reference backend sees its own: an object with the typed array in `data`. */
+  #hostBuffer(buffer: BackendBuffer): BackendBuffer {
+    const host = { dtype: buffer.dtype, size: buffer.size, data: this.#array(buffer) };
+    return host;
+  }
+
+  #host(view: View): View {
+    return { buffer: this.#hostBuffer(view.buffer), shape: view.shape, strides: view.strides, offset: view.offset };
+  }
+
+  /** The layout kernels/indexing.ts reads: the arrays one after another, then room for its odometer. */
+  #meta(arrays: (readonly number[])[]): number {
+    const nd = arrays[0]!.length;
+    const ptr = this.#reserve(this.#metaRegion, (5 * nd + 3) * 4);
+    arrays.forEach((a, i) => this.#i32.set(a, (ptr >> 2) + i * nd));
+    return ptr;
+  }
+
+  /** A scratch region of at least `bytes`, kept between calls and regrown when too small. */
+  #reserve(region: { ptr: number; bytes: number }, bytes: number): number {
+    if (region.bytes < bytes) {
+      if (region.bytes > 0) this.#heap.free(region.ptr, blockSize(region.bytes));
+      region.ptr = this.#heap.alloc(bytes);
+      region.bytes = bytes;
+    }
+    return region.ptr;
+  }
+}
+
+/** A new wasm backend; register it with registerBackend, or let setBackend('wasm') make the default one. */
+export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
+  return new WasmBackend(opts);
+}
