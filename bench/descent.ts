@@ -50,8 +50,8 @@ function engine(label: string, threads: number, backend: Backend, detail: string
       const m = await local.measure(w, timing);
       const peak = memoryStats().peakBytes;
       if (!backend.garbageCollected && peak - before > 64 * MiB) {
-        m.note = `live ${backend.name} memory grew by ${((peak - before) / MiB).toFixed(0)} MiB while measured: its buffers are ` +
-          'freed only when V8 collects garbage, so this figure depends on what the process touched before';
+        m.note = `peak ${backend.name} memory rose ${((peak - before) / MiB).toFixed(0)} MiB above the start while measured: unreachable ` +
+          'buffers are reclaimed in a synchronous collection each time live memory passes the threshold, and that time is included';
       }
       return m;
     },
