@@ -7,11 +7,12 @@
  * Op codes are indices into unaryOps and binaryOps in src/backend/backend.ts.
  */
 
-import { erfF64, expF32, expF64, geluF64, geluTanhF64, logF32, sigmoidF64, tanhF64 } from './math';
+import { erfF64, expF32, expF64, geluF64, geluGradF64, geluTanhF64, geluTanhGradF64, logF32, sigmoidF64, tanhF64 } from './math';
 import { bytesToMask, gather4, loadPartial, maskToBytes, storePartial } from './simd';
 
 const NEG = 0, ABS = 1, SIGN = 2, EXP = 3, LOG = 4, SQRT = 5, RSQRT = 6, RECIPROCAL = 7, SIN = 8, COS = 9;
 const TANH = 10, SIGMOID = 11, RELU = 12, GELU = 13, GELU_TANH = 14, SILU = 15, ERF = 16, FLOOR = 17, NOT = 18;
+const GELU_GRAD = 19, GELU_TANH_GRAD = 20;
 
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, MAXIMUM = 5, MINIMUM = 6;
 const EQ = 7, NE = 8, LT = 9, LE = 10, GT = 11, GE = 12, AND = 13, OR = 14;
@@ -34,6 +35,8 @@ const SQUARE = 15;
     case GELU: return geluF64(x);
     case GELU_TANH: return geluTanhF64(x);
     case SILU: return f64x2.mul(x, sigmoidF64(x));
+    case GELU_GRAD: return geluGradF64(x);
+    case GELU_TANH_GRAD: return geluTanhGradF64(x);
     default: return erfF64(x);
   }
 }
@@ -107,6 +110,8 @@ export function unaryF32(op: i32, x: usize, out: usize, rows: i32, n: i32, xRow:
     case SILU: unaryRows(SILU, x, out, rows, n, xRow, xs); break;
     case ERF: unaryRows(ERF, x, out, rows, n, xRow, xs); break;
     case FLOOR: unaryRows(FLOOR, x, out, rows, n, xRow, xs); break;
+    case GELU_GRAD: unaryRows(GELU_GRAD, x, out, rows, n, xRow, xs); break;
+    case GELU_TANH_GRAD: unaryRows(GELU_TANH_GRAD, x, out, rows, n, xRow, xs); break;
     default: unaryRows(NOT, x, out, rows, n, xRow, xs); break;
   }
 }

@@ -156,3 +156,23 @@ const SIGN64: u64 = 0x8000000000000000;
   const u = f64x2.mul(f64x2.add(x, f64x2.mul(f64x2.mul(f64x2.mul(x, x), x), f64x2.splat(0.044715))), f64x2.splat(0.79788456080286535588));
   return f64x2.div(x, f64x2.add(f64x2.splat(1), expF64(f64x2.mul(u, f64x2.splat(-2)))));
 }
+
+/** d/dx ½x(1 + erf(x/√2)) = Φ(x) + x·φ(x), with 2Φ computed as in geluF64 (erfc where 1 + erf would cancel). */
+@inline export function geluGradF64(x: v128): v128 {
+  const z = f64x2.mul(x, f64x2.splat(0.70710678118654752440));
+  const az = f64x2.abs(z);
+  const e = erfcPositive(az);
+  const tail = v128.bitselect(f64x2.sub(f64x2.splat(2), e), e, f64x2.ge(x, f64x2.splat(0)));
+  const twoCdf = v128.bitselect(f64x2.add(f64x2.splat(1), erfSeries(z)), tail, f64x2.lt(az, f64x2.splat(0.5)));
+  const pdf = f64x2.mul(expF64(f64x2.mul(f64x2.mul(x, x), f64x2.splat(-0.5))), f64x2.splat(0.39894228040143267794));
+  return f64x2.add(f64x2.mul(twoCdf, f64x2.splat(0.5)), f64x2.mul(x, pdf));
+}
+
+/** d/dx x·σ(2u), u = c(x + 0.044715x³): s + x·s(1 − s)·2c(1 + 3·0.044715x²) with s = σ(2u). */
+@inline export function geluTanhGradF64(x: v128): v128 {
+  const x2 = f64x2.mul(x, x);
+  const u = f64x2.mul(f64x2.add(x, f64x2.mul(f64x2.mul(x2, x), f64x2.splat(0.044715))), f64x2.splat(0.79788456080286535588));
+  const s = f64x2.div(f64x2.splat(1), f64x2.add(f64x2.splat(1), expF64(f64x2.mul(u, f64x2.splat(-2)))));
+  const du = f64x2.mul(f64x2.add(f64x2.splat(1), f64x2.mul(x2, f64x2.splat(3 * 0.044715))), f64x2.splat(2 * 0.79788456080286535588));
+  return f64x2.add(s, f64x2.mul(f64x2.mul(f64x2.mul(x, s), f64x2.sub(f64x2.splat(1), s)), du));
+}

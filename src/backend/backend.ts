@@ -31,6 +31,8 @@ export interface View {
 export const unaryOps = [
   'neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid',
   'relu', 'gelu', 'geluTanh', 'silu', 'erf', 'floor', 'not',
+  // Derivatives of the GELUs, so their backward is one kernel rather than a dozen.
+  'geluGrad', 'geluTanhGrad',
 ] as const;
 export type UnaryOp = (typeof unaryOps)[number];
 

@@ -4,6 +4,7 @@ import type { BinaryOp, UnaryOp } from './backend.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** erf to float64 precision: a positive series below 3 (no cancellation), a continued fraction above. */
 export function erf(x: number): number {
@@ -56,6 +57,13 @@ export const unaryFns: Record<UnaryOp, (x: number) => number> = {
   erf,
   floor: Math.floor,
   not: (x) => (x ? 0 : 1),
+  // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+  geluGrad: (x) => 0.5 * (1 + erf(x / Math.SQRT2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI,
+  // y = ½x(1 + tanh u), u = c(x + 0.044715x³): dy/dx = ½(1 + t) + ½x(1 − t²)·c(1 + 3·0.044715x²)
+  geluTanhGrad: (x) => {
+    const t = Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+  },
 };
 
 export const binaryFns: Record<BinaryOp, (a: number, b: number) => number> = {

@@ -5,6 +5,7 @@
  */
 
 import { type BinaryOp, type DType, type UnaryOp, type View, isFloat } from '../backend/backend.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/node.js';
 import { type Tensor, type TensorLike, empty } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, type Shape } from '../tensor/shape.js';
@@ -84,15 +85,18 @@ const unaryRules: Record<UnaryOp, UnaryRule> = {
   tanh: { float: true, uses: 'y', grad: (g, y) => g.mul(y.mul(y).neg().add(1)) },
   sigmoid: { float: true, uses: 'y', grad: (g, y) => g.mul(y.mul(y.neg().add(1))) },
   erf: { float: true, uses: 'x', grad: (g, x) => g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI)) },
-  // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+  // d/dx x·Φ(x) = Φ(x) + x·φ(x): one kernel in a plain backward, tensor ops when the graph is recorded.
   gelu: {
     float: true, uses: 'x',
-    grad: (g, x) => g.mul(x.mul(Math.SQRT1_2).erf().add(1).mul(0.5).add(x.mul(x.mul(x).mul(-0.5).exp()).mul(INV_SQRT_2PI))),
+    grad: (g, x) => g.mul(isGradEnabled()
+      ? x.mul(Math.SQRT1_2).erf().add(1).mul(0.5).add(x.mul(x.mul(x).mul(-0.5).exp()).mul(INV_SQRT_2PI))
+      : unary('geluGrad', x)),
   },
   // y = ½x(1 + tanh u), u = c(x + 0.044715x³): dy/dx = ½(1 + t) + ½x(1 − t²)·c(1 + 3·0.044715x²)
   geluTanh: {
     float: true, uses: 'x',
     grad: (g, x) => {
+      if (!isGradEnabled()) return g.mul(unary('geluTanhGrad', x));
       const x2 = x.mul(x);
       const t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
       const du = x2.mul(3 * 0.044715).add(1).mul(SQRT_2_OVER_PI);
@@ -108,6 +112,9 @@ const unaryRules: Record<UnaryOp, UnaryRule> = {
     },
   },
   not: { float: false, uses: 'x', grad: null },
+  // Only ever called inside a backward that records no graph, so they need no derivative of their own.
+  geluGrad: { float: true, uses: 'x', grad: null },
+  geluTanhGrad: { float: true, uses: 'x', grad: null },
 };
 
 export function unary(op: UnaryOp, x: Tensor): Tensor {
