@@ -7,7 +7,7 @@ import type { Shape } from '../tensor/shape.js';
 
 function copyInto(x: Tensor, dtype: DType): Tensor {
   const out = empty(x.shape, dtype, x);
-  x.storage.backend.copy(x.view_(), out.view_());
+  x.storage.backend.copy(x.backendView(), out.backendView());
   return out;
 }
 
@@ -30,7 +30,7 @@ export function contiguous(x: Tensor): Tensor {
 /** A tensor of `shape` filled with value, on the backend of `like`. */
 export function fullOf(shape: Shape, value: number, dtype: DType, like: Tensor | null): Tensor {
   const out = empty(shape, dtype, like);
-  out.storage.backend.fill(out.view_(), value);
+  out.storage.backend.fill(out.backendView(), value);
   return out;
 }
 

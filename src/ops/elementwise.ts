@@ -122,7 +122,7 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
   if (rule.float) requireFloat(op, x);
   if (op === 'not' && x.dtype !== 'bool') throw new TypeError(`logicalNot: expected a bool tensor, got ${x.dtype}`);
   const y = empty(x.shape, x.dtype, x);
-  x.storage.backend.unary(op, x.view_(), y.storage.buffer);
+  x.storage.backend.unary(op, x.backendView(), y.storage.buffer);
   const grad = rule.grad;
   if (!grad) return y;
   const v = rule.uses === 'x' ? x : y;

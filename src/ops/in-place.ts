@@ -32,7 +32,7 @@ export function inPlace<T extends Tensor>(t: T, op: string, compute: (t: Tensor)
   if (graph && t.base !== null) {
     throw new Error(`${op}: in-place ops on a view are not recorded by autograd; use the out-of-place form (${op.slice(0, -1)})`);
   }
-  t.storage.backend.copy(broadcastView(r, t.shape), t.view_());
+  t.storage.backend.copy(broadcastView(r, t.shape), t.backendView());
   t.storage.version++;
   if (graph) {
     const rShape = r.shape;

@@ -26,7 +26,7 @@ function checkIndex(op: string, x: Tensor, dim: number, index: Tensor): number {
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = checkIndex('gather', x, dim, index);
   const out = empty(index.shape, x.dtype, x);
-  x.storage.backend.gather(x.view_(), index.view_(), d, out.storage.buffer);
+  x.storage.backend.gather(x.backendView(), index.backendView(), d, out.storage.buffer);
   return record('gather', [x], out, (g) => [scatterAdd(fullOf(x.shape, 0, g.dtype, g), d, index, g)], [index]);
 }
 
@@ -40,7 +40,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   // Only src's leading index-shaped block is read: narrow to it, so its gradient (zero elsewhere) has src's shape.
   index.shape.forEach((n, i) => { if (s.shape[i] !== n) s = s.narrow(i, 0, n); });
   const out = noGrad(() => clone(x));
-  x.storage.backend.scatterAdd(out.view_(), index.view_(), s.view_(), d);
+  x.storage.backend.scatterAdd(out.backendView(), index.backendView(), s.backendView(), d);
   return record('scatterAdd', [x, s], out, (g, needs) => [needs[0] ? g : null, needs[1] ? g.gather(d, index) : null], [index]);
 }
 

@@ -28,7 +28,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   for (const t of inputs) {
     starts.push(at);
     const window = viewOf(out, t.shape, out.strides, at * out.strides[d]!);
-    t.storage.backend.copy(t.view_(), window.view_());
+    t.storage.backend.copy(t.backendView(), window.backendView());
     at += t.shape[d]!;
   }
   return record('cat', inputs, out, (g, needs) => inputs.map((t, i) => (needs[i] ? narrow(g, d, starts[i]!, t.shape[d]!) : null)));

@@ -12,7 +12,7 @@ import { broadcastShapes, sameShape, shapeStr } from '../tensor/shape.js';
 function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   const nd = a.ndim;
   const out = empty([...a.shape.slice(0, nd - 1), b.shape[nd - 1]!], a.dtype, a);
-  a.storage.backend.matmul(a.view_(), b.view_(), out.storage.buffer);
+  a.storage.backend.matmul(a.backendView(), b.backendView(), out.storage.buffer);
   return record('matmul', [a, b], out, (g, needs) => [
     needs[0] ? batchedMatmul(g, b.mT) : null,
     needs[1] ? batchedMatmul(a.mT, g) : null,

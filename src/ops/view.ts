@@ -131,6 +131,6 @@ function sliceBackward(g: Tensor, shape: Shape, dim: number, start: number, step
   const strides = [...out.strides];
   strides[dim] = strides[dim]! * step;
   const window = viewOf(out, g.shape, strides, start * out.strides[dim]!);
-  g.storage.backend.copy(g.view_(), window.view_());
+  g.storage.backend.copy(g.backendView(), window.backendView());
   return record('sliceBackward', [g], out, (gg) => [slice(gg, dim, start, start + (g.shape[dim]! - 1) * step + 1, step)]);
 }

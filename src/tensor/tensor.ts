@@ -151,7 +151,7 @@ export class Tensor {
   // ---- memory and read-back ----------------------------------------------------------------------
 
   /** @internal The backend's view of this tensor. */
-  view_(): View {
+  backendView(): View {
     return { buffer: this.storage.buffer, shape: this.shape, strides: this.strides, offset: this.offset };
   }
 
