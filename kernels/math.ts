@@ -143,12 +143,16 @@ const SIGN64: u64 = 0x8000000000000000;
 
 /** ½x(1 + erf(x/√2)), written with erfc where 1 + erf would cancel (x ≪ 0). */
 @inline export function geluF64(x: v128): v128 {
+  return f64x2.mul(f64x2.mul(x, f64x2.splat(0.5)), twoCdfF64(x));
+}
+
+/** 2Φ(x) = 1 + erf(x/√2): the series near 0, erfc in the tails, where 1 + erf would cancel. */
+@inline function twoCdfF64(x: v128): v128 {
   const z = f64x2.mul(x, f64x2.splat(0.70710678118654752440));
   const az = f64x2.abs(z);
   const e = erfcPositive(az);
   const tail = v128.bitselect(f64x2.sub(f64x2.splat(2), e), e, f64x2.ge(x, f64x2.splat(0)));
-  const g = v128.bitselect(f64x2.add(f64x2.splat(1), erfSeries(z)), tail, f64x2.lt(az, f64x2.splat(0.5)));
-  return f64x2.mul(f64x2.mul(x, f64x2.splat(0.5)), g);
+  return v128.bitselect(f64x2.add(f64x2.splat(1), erfSeries(z)), tail, f64x2.lt(az, f64x2.splat(0.5)));
 }
 
 /** ½x(1 + tanh u) = x / (1 + e^(−2u)), u = √(2/π)(x + 0.044715x³): no cancellation for x ≪ 0. */
@@ -157,13 +161,9 @@ const SIGN64: u64 = 0x8000000000000000;
   return f64x2.div(x, f64x2.add(f64x2.splat(1), expF64(f64x2.mul(u, f64x2.splat(-2)))));
 }
 
-/** d/dx ½x(1 + erf(x/√2)) = Φ(x) + x·φ(x), with 2Φ computed as in geluF64 (erfc where 1 + erf would cancel). */
+/** d/dx ½x(1 + erf(x/√2)) = Φ(x) + x·φ(x). */
 @inline export function geluGradF64(x: v128): v128 {
-  const z = f64x2.mul(x, f64x2.splat(0.70710678118654752440));
-  const az = f64x2.abs(z);
-  const e = erfcPositive(az);
-  const tail = v128.bitselect(f64x2.sub(f64x2.splat(2), e), e, f64x2.ge(x, f64x2.splat(0)));
-  const twoCdf = v128.bitselect(f64x2.add(f64x2.splat(1), erfSeries(z)), tail, f64x2.lt(az, f64x2.splat(0.5)));
+  const twoCdf = twoCdfF64(x);
   const pdf = f64x2.mul(expF64(f64x2.mul(f64x2.mul(x, x), f64x2.splat(-0.5))), f64x2.splat(0.39894228040143267794));
   return f64x2.add(f64x2.mul(twoCdf, f64x2.splat(0.5)), f64x2.mul(x, pdf));
 }
