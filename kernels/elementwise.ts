@@ -7,7 +7,7 @@
  * Op codes are indices into unaryOps and binaryOps in src/backend/backend.ts.
  */
 
-import { erfF64, expF32, expF64, geluF64, geluGradF64, geluTanhF64, geluTanhGradF64, logF32, sigmoidF64, tanhF64 } from './math';
+import { erfF64, expF32, geluF64, geluGradF64, geluTanhF32, geluTanhGradF32, logF32, sigmoidF64, tanhF64 } from './math';
 import { bytesToMask, gather4, loadPartial, maskToBytes, storePartial } from './simd';
 
 const NEG = 0, ABS = 1, SIGN = 2, EXP = 3, LOG = 4, SQRT = 5, RSQRT = 6, RECIPROCAL = 7, SIN = 8, COS = 9;
@@ -33,10 +33,8 @@ const SQUARE = 15;
     case TANH: return tanhF64(x);
     case SIGMOID: return sigmoidF64(x);
     case GELU: return geluF64(x);
-    case GELU_TANH: return geluTanhF64(x);
     case SILU: return f64x2.mul(x, sigmoidF64(x));
     case GELU_GRAD: return geluGradF64(x);
-    case GELU_TANH_GRAD: return geluTanhGradF64(x);
     default: return erfF64(x);
   }
 }
@@ -60,6 +58,8 @@ const SQUARE = 15;
       return v128.bitselect(x, s, f32x4.ne(x, x));
     }
     case EXP: return expF32(x);
+    case GELU_TANH: return geluTanhF32(x);
+    case GELU_TANH_GRAD: return geluTanhGradF32(x);
     case LOG: return logF32(x);
     case SQRT: return f32x4.sqrt(x);
     case RSQRT: return f32x4.div(one, f32x4.sqrt(x));

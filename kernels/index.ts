@@ -10,6 +10,10 @@ export { copyCast, fill } from './copy';
 export { reduceRows, reduceCols } from './reduce';
 export { gather, scatterAdd } from './indexing';
 export { matmulRun } from './matmul';
+export { softmaxF32, softmaxBackwardF32 } from './softmax';
+export { layerNormF32, layerNormBackwardF32 } from './layer-norm';
+export { crossEntropyF32, crossEntropyBackwardF32 } from './cross-entropy';
+export { adamF32, sgdF32 } from './optim';
 
 export function heapBase(): usize {
   return __heap_base;

@@ -5,9 +5,10 @@
  */
 
 import {
-  type Backend, type BackendBuffer, type BinaryOp, type DType, type ReduceOp, type TypedArray,
-  type UnaryOp, type View, typedArrayFor,
+  type AdamScalars, type AdamTensors, type Backend, type BackendBuffer, type BinaryOp, type DType, type ReduceOp,
+  type SgdScalars, type SgdTensors, type SoftmaxOptions, type TypedArray, type UnaryOp, type View, typedArrayFor,
 } from './backend.js';
+import * as fused from './fused.js';
 import { binaryFns, unaryFns } from './math.js';
 import { forEachRow } from './strided.js';
 
@@ -177,7 +178,43 @@ export class ReferenceBackend implements Backend {
       dst[q] = dst[q]! + s[src.offset + dot(coord, src.strides)]!;
     });
   }
+
+  softmax(x: View, out: BackendBuffer, opts: SoftmaxOptions): void {
+    fused.softmaxRows(rows(x), arr(out), opts);
+  }
+
+  softmaxBackward(y: View, g: View, dx: BackendBuffer, opts: SoftmaxOptions): void {
+    fused.softmaxBackwardRows(rows(y), rows(g), arr(dx), opts);
+  }
+
+  layerNorm(x: View, weight: View | null, bias: View | null, eps: number, out: BackendBuffer, mean: BackendBuffer, rstd: BackendBuffer): void {
+    fused.layerNormRows(rows(x), weight && rows(weight), bias && rows(bias), eps, arr(out), arr(mean), arr(rstd));
+  }
+
+  layerNormBackward(g: View, x: View, weight: View | null, mean: View, rstd: View,
+    dx: BackendBuffer, dweight: BackendBuffer | null, dbias: BackendBuffer | null): void {
+    fused.layerNormBackwardRows(rows(g), rows(x), weight && rows(weight), rows(mean), rows(rstd), arr(dx),
+      dweight && arr(dweight), dbias && arr(dbias));
+  }
+
+  crossEntropy(logits: View, target: View, ignoreIndex: number, loss: BackendBuffer, lse: BackendBuffer): void {
+    fused.crossEntropyRows(rows(logits), rows(target), ignoreIndex, arr(loss), arr(lse));
+  }
+
+  crossEntropyBackward(logits: View, target: View, lse: View, g: View, ignoreIndex: number, dx: BackendBuffer): void {
+    fused.crossEntropyBackwardRows(rows(logits), rows(target), rows(lse), g, arr(g.buffer), ignoreIndex, arr(dx));
+  }
+
+  adamUpdate(tensors: readonly AdamTensors[], scalars: AdamScalars): void {
+    fused.adamUpdate(tensors, scalars, (v) => arr(v.buffer));
+  }
+
+  sgdUpdate(tensors: readonly SgdTensors[], scalars: SgdScalars): void {
+    fused.sgdUpdate(tensors, scalars, (v) => arr(v.buffer));
+  }
 }
+
+const rows = (v: View): fused.RowsData => fused.rowsOf(arr(v.buffer), v);
 
 type RowLoop = (x: TypedArray, y: TypedArray, out: TypedArray, p: number, q: number, sp: number, sq: number, k: number, n: number) => void;
 

@@ -8,6 +8,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import { type Generator } from '../tensor/random.js';
 import { shapeStr } from '../tensor/shape.js';
 import { full, rand } from '../ops/creation.js';
+import { layerNorm as layerNormOp } from '../ops/layer-norm.js';
+import { fusedSoftmax } from '../ops/softmax.js';
 
 export { gelu, relu, sigmoid, silu, tanh } from '../ops/elementwise.js';
 export { softmax, logSoftmax } from '../ops/softmax.js';
@@ -30,16 +32,9 @@ function checkNormalizedShape(op: string, x: Tensor, shape: readonly number[]): 
   return shape.map((_, i) => x.ndim - shape.length + i);
 }
 
-/** (x − mean) / √(var + eps) over the trailing `normalizedShape` dims, then scaled and shifted. */
+/** (x − mean) / √(var + eps) over the trailing `normalizedShape` dims, then scaled and shifted (one fused op). */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  const dims = checkNormalizedShape('layerNorm', x, normalizedShape);
-  const mu = x.mean(dims, { keepdim: true });
-  const centered = x.sub(mu);
-  const variance = centered.mul(centered).mean(dims, { keepdim: true });
-  let y = centered.mul(variance.add(eps).rsqrt());
-  if (weight) y = y.mul(weight);
-  if (bias) y = y.add(bias);
-  return y;
+  return layerNormOp(x, normalizedShape, weight ?? null, bias ?? null, eps);
 }
 
 /** x / √(mean(x²) + eps) over the trailing dims, then scaled. eps defaults to the dtype's machine epsilon, as in PyTorch. */
@@ -96,15 +91,17 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   if (k.shape[k.ndim - 1] !== E || v.shape[v.ndim - 2] !== S) {
     throw new Error(`scaledDotProductAttention: q ${shapeStr(q.shape)}, k ${shapeStr(k.shape)} and v ${shapeStr(v.shape)} do not fit ([..., L, E], [..., S, E], [..., S, Ev])`);
   }
-  let scores = q.matmul(k.mT).mul(opts.scale ?? 1 / Math.sqrt(E));
-  if (opts.isCausal) {
-    const allowed = full([L, S], 1, { dtype: 'bool' }).tril();
-    scores = scores.maskedFill(allowed.logicalNot(), -Infinity);
-  }
-  if (opts.attnMask) {
+  const scale = opts.scale ?? 1 / Math.sqrt(E);
+  let weights: Tensor;
+  if (!opts.attnMask) {
+    // The common case is one fused op: softmax(scale·QKᵀ) with the causal mask applied in the same pass.
+    weights = fusedSoftmax('scaledDotProductAttention', q.matmul(k.mT), -1, { scale, causal: opts.isCausal ?? false });
+  } else {
+    let scores = q.matmul(k.mT).mul(scale);
+    if (opts.isCausal) scores = scores.maskedFill(full([L, S], 1, { dtype: 'bool' }).tril().logicalNot(), -Infinity);
     scores = opts.attnMask.dtype === 'bool' ? scores.maskedFill(opts.attnMask.logicalNot(), -Infinity) : scores.add(opts.attnMask);
+    weights = scores.softmax(-1);
   }
-  let weights = scores.softmax(-1);
   if (opts.dropoutP) weights = dropout(weights, { p: opts.dropoutP, training: opts.training ?? true, ...(opts.generator ? { generator: opts.generator } : {}) });
   return weights.matmul(v);
 }

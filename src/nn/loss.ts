@@ -7,6 +7,7 @@ import { isFloat } from '../backend/backend.js';
 import { customOp } from '../autograd/function.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr } from '../tensor/shape.js';
+import { crossEntropyRows } from '../ops/cross-entropy.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -112,13 +113,13 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const eps = opts.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const reduction = opts.reduction ?? 'mean';
-  const logp = input.logSoftmax(classDim);
   const weightAlongClasses = opts.weight
     ? opts.weight.reshape(input.shape.map((n, d) => (d === classDim ? n : 1)))
     : null;
 
   if (isFloat(target.dtype)) {
     sameShapes('crossEntropy', input, target);
+    const logp = input.logSoftmax(classDim);
     const t = eps > 0 ? target.mul(1 - eps).add(eps / C) : target;
     let terms = logp.mul(t);
     if (weightAlongClasses) terms = terms.mul(weightAlongClasses);
@@ -129,6 +130,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   }
 
   checkTarget('crossEntropy', input, target, C, opts.ignoreIndex ?? -100);
+  if (eps === 0 && !opts.weight && input.ndim <= 2) return fusedCrossEntropy(input, target, opts.ignoreIndex ?? -100, reduction);
+  const logp = input.logSoftmax(classDim);
   const nll = nllLoss(logp, target, opts);
   if (eps === 0) return nll;
   const ignoreIndex = opts.ignoreIndex ?? -100;
@@ -144,6 +147,16 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     smoothReduced = reduce('crossEntropy', smooth, reduction);
   }
   return nll.mul(1 - eps).add(smoothReduced.mul(eps / C));
+}
+
+/** Class indices without weights or smoothing, on [N, C] or [C]: one fused op (ops/cross-entropy.ts). */
+function fusedCrossEntropy(input: Tensor, target: Tensor, ignoreIndex: number, reduction: Reduction): Tensor {
+  const rows = input.ndim === 1
+    ? crossEntropyRows(input.unsqueeze(0), target.reshape(1), ignoreIndex).reshape([])
+    : crossEntropyRows(input, target, ignoreIndex);
+  // The mean is over the targets that count: 0/0 = NaN when every one is ignored, as in PyTorch.
+  if (reduction === 'mean') return rows.sum().div(target.ne(ignoreIndex).to(input.dtype).sum());
+  return reduce('crossEntropy', rows, reduction);
 }
 
 export interface BceOptions extends LossOptions {

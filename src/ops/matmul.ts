@@ -32,6 +32,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (K !== K2) {
     throw new Error(`matmul: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} cannot be multiplied (${K} columns vs ${K2} rows)`);
   }
+  if (B.ndim === 2 && A.ndim > 2) {
+    // [...batch, M, K]·[K, N] is one [batch·M, K]·[K, N] product, as PyTorch folds it: B is packed
+    // once instead of once per batch, and B's gradient is one matmul instead of a batch of them
+    // summed afterwards.
+    const lead = A.shape.slice(0, -1);
+    const out = batchedMatmul(A.reshape(lead.reduce((p, s) => p * s, 1), K), B).view(...lead, N);
+    return b.ndim === 1 ? out.squeeze(-1) : out;
+  }
   const batch = broadcastShapes('matmul', A.shape.slice(0, -2), B.shape.slice(0, -2));
   const fullA = [...batch, M, K], fullB = [...batch, K, N];
   if (!sameShape(A.shape, fullA)) A = A.expand(fullA);

@@ -1,6 +1,7 @@
 /**
  * Adam (Kingma & Ba, 2015, arXiv:1412.6980) with L2 weight decay added to the gradient and the
- * AMSGrad variant (Reddi et al., 2018), exactly as torch.optim.Adam's single-tensor path:
+ * AMSGrad variant (Reddi et al., 2018), exactly as torch.optim.Adam's single-tensor path, run as
+ * one fused multi-tensor backend primitive:
  *   g ← ∇ + λθ;  m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  v̂ ← max(v̂, v) (AMSGrad, else v̂ = v)
  *   θ ← θ − η/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
  * ε is added after the bias correction of √v̂, as PyTorch does, not to √(v̂/(1 − β₂ᵗ)) in the paper's
@@ -9,7 +10,7 @@
 
 import { zerosLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type ParamGroup, type ParamState, type Params, Optimizer } from './optimizer.js';
+import { type ParamGroup, type ParamState, type ParamUpdate, type Params, Optimizer, fusedUpdate } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -29,8 +30,11 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   update(group: ParamGroup<AdamOptions>, p: Tensor, grad: Tensor, state: ParamState): void {
-    const g = group.weightDecay !== 0 ? grad.add(p.mul(group.weightDecay)) : grad;
-    adamStep(group, p, g, state);
+    this.updateGroup(group, [{ param: p, grad, state }]);
+  }
+
+  protected override updateGroup(group: ParamGroup<AdamOptions>, items: readonly ParamUpdate[]): void {
+    adamUpdate(group, items, { decay: 1, l2: group.weightDecay });
   }
 }
 
@@ -48,31 +52,39 @@ export function validateAdam(name: string, o: AdamOptions): void {
 }
 
 /**
- * The Adam update of θ from an already decayed gradient g, shared by Adam (which adds λθ to g) and
- * AdamW (which shrinks θ first). Creates the state on the first call.
+ * One Adam step over a group's parameters, in one fused backend call per batch of tensors that
+ * share a step count (torch.optim.Adam's single-tensor arithmetic, see the kernel in kernels/optim.ts).
+ * `decay` multiplies θ first (AdamW), `l2` adds l2·θ to the gradient (Adam). Creates the state on
+ * a parameter's first step.
  */
-export function adamStep(o: AdamOptions, p: Tensor, g: Tensor, state: ParamState): void {
+export function adamUpdate(o: AdamOptions, items: readonly ParamUpdate[], wd: { decay: number; l2: number }): void {
   const [beta1, beta2] = o.betas;
-  if (state.step === undefined) {
-    state.step = 0;
-    state.expAvg = zerosLike(p);
-    state.expAvgSq = zerosLike(p);
-    if (o.amsgrad) state.maxExpAvgSq = zerosLike(p);
-  }
-  const step = (state.step as number) + 1;
-  state.step = step;
-  const expAvg = state.expAvg as Tensor;
-  const expAvgSq = state.expAvgSq as Tensor;
-  expAvg.mul_(beta1).add_(g, { alpha: 1 - beta1 });
-  expAvgSq.mul_(beta2).add_(g.mul(g), { alpha: 1 - beta2 });
-  const stepSize = o.lr / (1 - beta1 ** step);
-  const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
-  let second = expAvgSq;
-  if (o.amsgrad) {
+  for (const { param, state } of items) {
+    if (state.step === undefined) {
+      state.step = 0;
+      state.expAvg = zerosLike(param);
+      state.expAvgSq = zerosLike(param);
+    }
     // AMSGrad may be switched on after some steps; the running maximum then starts from v.
-    const max = (state.maxExpAvgSq as Tensor | undefined) ?? (state.maxExpAvgSq = zerosLike(p));
-    second = max.copy_(max.maximum(expAvgSq));
+    if (o.amsgrad && !state.maxExpAvgSq) state.maxExpAvgSq = zerosLike(param);
+    state.step = (state.step as number) + 1;
   }
-  const denom = second.sqrt().div(biasCorrection2Sqrt).add(o.eps);
-  p.add_(expAvg.div(denom), { alpha: -stepSize });
+  fusedUpdate(items, (u) => String(u.state.step), (u, param, grad) => {
+    const s = u.state, max = o.amsgrad ? s.maxExpAvgSq as Tensor : null;
+    const written = [s.expAvg as Tensor, s.expAvgSq as Tensor, ...(max ? [max] : [])];
+    return {
+      entry: {
+        step: s.step as number,
+        tensors: { param: param.backendView(), grad: grad.backendView(), expAvg: written[0]!.backendView(), expAvgSq: written[1]!.backendView(),
+          maxExpAvgSq: max && max.backendView() },
+      },
+      written,
+    };
+  }, (backend, entries) => {
+    const step = entries[0]!.step;
+    backend.adamUpdate(entries.map((e) => e.tensors), {
+      decay: wd.decay, l2: wd.l2, beta1, beta2, eps: o.eps,
+      stepSize: o.lr / (1 - beta1 ** step), biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** step),
+    });
+  });
 }

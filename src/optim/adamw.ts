@@ -6,8 +6,8 @@
  */
 
 import type { Tensor } from '../tensor/tensor.js';
-import { type AdamOptions, adamStep, validateAdam } from './adam.js';
-import { type ParamGroup, type ParamState, type Params, Optimizer } from './optimizer.js';
+import { type AdamOptions, adamUpdate, validateAdam } from './adam.js';
+import { type ParamGroup, type ParamState, type ParamUpdate, type Params, Optimizer } from './optimizer.js';
 
 export type AdamWOptions = AdamOptions;
 
@@ -21,7 +21,10 @@ export class AdamW extends Optimizer<AdamWOptions> {
   }
 
   update(group: ParamGroup<AdamWOptions>, p: Tensor, grad: Tensor, state: ParamState): void {
-    if (group.weightDecay !== 0) p.mul_(1 - group.lr * group.weightDecay);
-    adamStep(group, p, grad, state);
+    this.updateGroup(group, [{ param: p, grad, state }]);
+  }
+
+  protected override updateGroup(group: ParamGroup<AdamWOptions>, items: readonly ParamUpdate[]): void {
+    adamUpdate(group, items, { decay: 1 - group.lr * group.weightDecay, l2: 0 });
   }
 }

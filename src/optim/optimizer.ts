@@ -5,6 +5,7 @@
  * groups, so a run restored into a freshly built model continues exactly.
  */
 
+import type { Backend } from '../backend/backend.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -15,6 +16,42 @@ export type ParamGroup<O> = O & { params: Tensor[] };
 
 /** Parameters, or groups of parameters each with its own options. */
 export type Params<O> = Iterable<Tensor> | Array<Partial<O> & { params: Iterable<Tensor> }>;
+
+/** A parameter with its gradient and state, as a step hands them to `updateGroup`. */
+export interface ParamUpdate {
+  param: Tensor;
+  grad: Tensor;
+  state: ParamState;
+}
+
+/**
+ * Runs a fused multi-tensor update: items are batched by `key` (tensors of one dtype and backend,
+ * and whatever else must agree), each batch handed to `run` with contiguous tensors. A parameter
+ * that is not contiguous is updated through a contiguous copy written back; every tensor the
+ * kernel wrote gets its version bumped, as an in-place op's would.
+ */
+export function fusedUpdate<T>(items: readonly ParamUpdate[], key: (u: ParamUpdate) => string,
+  prepare: (u: ParamUpdate, param: Tensor, grad: Tensor) => { entry: T; written: Tensor[] },
+  run: (backend: Backend, entries: T[]) => void): void {
+  const batches = new Map<string, { backend: Backend; entries: T[]; written: Tensor[]; after: (() => void)[] }>();
+  for (const u of items) {
+    const k = `${u.param.dtype}|${key(u)}`;
+    let batch = batches.get(k);
+    if (!batch) batches.set(k, (batch = { backend: u.param.storage.backend, entries: [], written: [], after: [] }));
+    if (batch.backend !== u.param.storage.backend) throw new Error('optimizer: parameters of one group live on different backends');
+    const param = u.param.isContiguous() ? u.param : u.param.contiguous();
+    if (param !== u.param) batch.after.push(() => u.param.copy_(param));
+    const grad = u.grad.dtype === u.param.dtype ? u.grad.contiguous() : u.grad.to(u.param.dtype).contiguous();
+    const { entry, written } = prepare(u, param, grad);
+    batch.entries.push(entry);
+    batch.written.push(param, ...written);
+  }
+  for (const b of batches.values()) {
+    run(b.backend, b.entries);
+    for (const t of b.written) t.storage.version++;
+    for (const f of b.after) f();
+  }
+}
 
 export interface OptimizerStateDict<O> {
   state: Record<number, Record<string, Tensor | number>>;
@@ -50,20 +87,30 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Throws a clear error for an invalid hyperparameter. */
   protected abstract validate(options: O): void;
 
-  /** Applies one update to every parameter that has a gradient. */
+  /** Applies one update to one parameter. */
   abstract update(group: ParamGroup<O>, param: Tensor, grad: Tensor, state: ParamState): void;
+
+  /**
+   * Updates a group's parameters that have gradients. Optimizers with a fused multi-tensor kernel
+   * (Adam, AdamW, SGD) override this to update them all in one backend call.
+   */
+  protected updateGroup(group: ParamGroup<O>, items: readonly ParamUpdate[]): void {
+    for (const u of items) this.update(group, u.param, u.grad, u.state);
+  }
 
   /** Runs one optimization step; `closure` (which recomputes the loss) is called first when given. */
   step(closure?: () => Tensor): Tensor | undefined {
     const loss = closure?.();
     noGrad(() => {
       for (const group of this.paramGroups) {
-        for (const p of group.params) {
-          if (!p.grad) continue;
-          let state = this.state.get(p);
-          if (!state) this.state.set(p, (state = {}));
-          this.update(group, p, p.grad, state);
+        const items: ParamUpdate[] = [];
+        for (const param of group.params) {
+          if (!param.grad) continue;
+          let state = this.state.get(param);
+          if (!state) this.state.set(param, (state = {}));
+          items.push({ param, grad: param.grad, state });
         }
+        if (items.length > 0) this.updateGroup(group, items);
       }
     });
     return loss;

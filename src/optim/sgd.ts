@@ -1,12 +1,13 @@
 /**
  * Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay,
- * exactly as torch.optim.SGD:
+ * exactly as torch.optim.SGD (one fused multi-tensor backend primitive):
  *   g ← ∇ + λθ;  b ← μb + (1 − τ)g (b₁ = g);  g ← g + μb (Nesterov) or b;  θ ← θ − η·g
  * Batch gradient descent, SGD and mini-batch SGD are this one rule with batch sizes N, 1 and m.
  */
 
 import type { Tensor } from '../tensor/tensor.js';
-import { type ParamGroup, type ParamState, type Params, Optimizer } from './optimizer.js';
+import { zerosLike } from '../ops/creation.js';
+import { type ParamGroup, type ParamState, type ParamUpdate, type Params, Optimizer, fusedUpdate } from './optimizer.js';
 
 export interface SGDOptions {
   lr: number;
@@ -31,14 +32,21 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   update(group: ParamGroup<SGDOptions>, p: Tensor, grad: Tensor, state: ParamState): void {
+    this.updateGroup(group, [{ param: p, grad, state }]);
+  }
+
+  /** One fused backend call for the group (kernels/optim.ts); the momentum buffer starts as the gradient. */
+  protected override updateGroup(group: ParamGroup<SGDOptions>, items: readonly ParamUpdate[]): void {
     const { lr, momentum, dampening, weightDecay, nesterov } = group;
-    let d = weightDecay !== 0 ? grad.add(p.mul(weightDecay)) : grad;
-    if (momentum !== 0) {
-      let buf = state.momentumBuffer as Tensor | undefined;
-      if (!buf) state.momentumBuffer = buf = d.clone();
-      else buf.mul_(momentum).add_(d, { alpha: 1 - dampening });
-      d = nesterov ? d.add(buf.mul(momentum)) : buf;
-    }
-    p.add_(d, { alpha: -lr });
+    fusedUpdate(items, () => '', (u, param, grad) => {
+      let buf = u.state.momentumBuffer as Tensor | undefined;
+      const firstStep = momentum !== 0 && !buf;
+      if (firstStep) u.state.momentumBuffer = buf = zerosLike(param);
+      const written = momentum !== 0 ? [buf!] : [];
+      return {
+        entry: { param: param.backendView(), grad: grad.backendView(), momentumBuffer: momentum !== 0 ? buf!.backendView() : null, firstStep },
+        written,
+      };
+    }, (backend, entries) => backend.sgdUpdate(entries, { lr, momentum, dampening, weightDecay, nesterov }));
   }
 }

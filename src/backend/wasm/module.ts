@@ -23,6 +23,14 @@ export interface KernelExports {
   gather(type: number, x: number, idx: number, out: number, nd: number, dim: number, size: number, meta: number): number;
   scatterAdd(type: number, out: number, idx: number, src: number, nd: number, dim: number, size: number, meta: number): number;
   matmulRun(ctrl: number, tid: number): void;
+  softmaxF32(x: number, out: number, rows: number, cols: number, log: number, scale: number, period: number, shift: number): void;
+  softmaxBackwardF32(y: number, g: number, dx: number, rows: number, cols: number, log: number, scale: number, period: number, shift: number): void;
+  layerNormF32(x: number, w: number, b: number, out: number, mean: number, rstd: number, rows: number, cols: number, eps: number): void;
+  layerNormBackwardF32(g: number, x: number, w: number, mean: number, rstd: number, dx: number, dw: number, db: number, rows: number, cols: number): void;
+  crossEntropyF32(x: number, target: number, loss: number, lse: number, rows: number, cols: number, ignoreIndex: number): number;
+  crossEntropyBackwardF32(x: number, target: number, lse: number, g: number, gStride: number, dx: number, rows: number, cols: number, ignoreIndex: number): void;
+  adamF32(table: number, tensors: number, decay: number, l2: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
+  sgdF32(table: number, tensors: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number): void;
   heapBase(): number;
 }
 

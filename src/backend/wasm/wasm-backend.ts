@@ -12,8 +12,9 @@
  */
 
 import {
-  type Backend, type BackendBuffer, type BinaryOp, type DType, type ReduceOp, type TypedArray, type UnaryOp,
-  type View, binaryOps, bytesPerElement, reduceOps, unaryOps,
+  type AdamScalars, type AdamTensors, type Backend, type BackendBuffer, type BinaryOp, type DType, type ReduceOp,
+  type SgdScalars, type SgdTensors, type SoftmaxOptions, type TypedArray, type UnaryOp, type View,
+  binaryOps, bytesPerElement, reduceOps, unaryOps,
 } from '../backend.js';
 import { ReferenceBackend } from '../reference.js';
 import { collapse, forEachRow } from '../strided.js';
@@ -74,6 +75,14 @@ function forEachPlane(
       for (let v = 0; v < offsets.length; v++) offsets[v] = offsets[v]! + step[v]!;
     }
   });
+}
+
+const sizeOf = (v: View): number => v.shape.reduce((p, n) => p * n, 1);
+
+/** A Rows view's [rows, cols]: its last dim is the row. */
+function rowsCols(v: View): [number, number] {
+  const cols = v.shape[v.shape.length - 1] ?? 1;
+  return [cols === 0 ? 0 : sizeOf(v) / cols, cols];
 }
 
 export class WasmBackend implements Backend {
@@ -334,10 +343,105 @@ export class WasmBackend implements Backend {
     if (bad) throw new RangeError(`scatterAdd: index ${this.#i32[meta >> 2]} is out of range for a dimension of size ${size}`);
   }
 
+  // ---- fused primitives: float32 in kernels, float64 by the reference's code ----------------------
+
+  softmax(x: View, out: BackendBuffer, opts: SoftmaxOptions): void {
+    if (x.buffer.dtype !== 'float32') return this.#reference.softmax(this.#host(x), this.#hostBuffer(out), opts);
+    const [rows, cols] = rowsCols(x);
+    this.#k.softmaxF32(this.#at(x), this.#ptr(out), rows, cols, opts.log ? 1 : 0, opts.scale, opts.causal?.period ?? 0, opts.causal?.shift ?? 0);
+  }
+
+  softmaxBackward(y: View, g: View, dx: BackendBuffer, opts: SoftmaxOptions): void {
+    if (y.buffer.dtype !== 'float32') return this.#reference.softmaxBackward(this.#host(y), this.#host(g), this.#hostBuffer(dx), opts);
+    const [rows, cols] = rowsCols(y);
+    this.#k.softmaxBackwardF32(this.#at(y), this.#at(g), this.#ptr(dx), rows, cols, opts.log ? 1 : 0, opts.scale,
+      opts.causal?.period ?? 0, opts.causal?.shift ?? 0);
+  }
+
+  layerNorm(x: View, weight: View | null, bias: View | null, eps: number, out: BackendBuffer, mean: BackendBuffer, rstd: BackendBuffer): void {
+    if (x.buffer.dtype !== 'float32') {
+      return this.#reference.layerNorm(this.#host(x), weight && this.#host(weight), bias && this.#host(bias), eps,
+        this.#hostBuffer(out), this.#hostBuffer(mean), this.#hostBuffer(rstd));
+    }
+    const [rows, cols] = rowsCols(x);
+    this.#k.layerNormF32(this.#at(x), weight ? this.#at(weight) : 0, bias ? this.#at(bias) : 0, this.#ptr(out),
+      this.#ptr(mean), this.#ptr(rstd), rows, cols, eps);
+  }
+
+  layerNormBackward(g: View, x: View, weight: View | null, mean: View, rstd: View,
+    dx: BackendBuffer, dweight: BackendBuffer | null, dbias: BackendBuffer | null): void {
+    if (x.buffer.dtype !== 'float32') {
+      return this.#reference.layerNormBackward(this.#host(g), this.#host(x), weight && this.#host(weight), this.#host(mean),
+        this.#host(rstd), this.#hostBuffer(dx), dweight && this.#hostBuffer(dweight), dbias && this.#hostBuffer(dbias));
+    }
+    const [rows, cols] = rowsCols(x);
+    this.#k.layerNormBackwardF32(this.#at(g), this.#at(x), weight ? this.#at(weight) : 0, this.#at(mean), this.#at(rstd),
+      this.#ptr(dx), dweight ? this.#ptr(dweight) : 0, dbias ? this.#ptr(dbias) : 0, rows, cols);
+  }
+
+  crossEntropy(logits: View, target: View, ignoreIndex: number, loss: BackendBuffer, lse: BackendBuffer): void {
+    if (logits.buffer.dtype !== 'float32') {
+      return this.#reference.crossEntropy(this.#host(logits), this.#host(target), ignoreIndex, this.#hostBuffer(loss), this.#hostBuffer(lse));
+    }
+    const [rows, cols] = rowsCols(logits);
+    const bad = this.#k.crossEntropyF32(this.#at(logits), this.#at(target), this.#ptr(loss), this.#ptr(lse), rows, cols, ignoreIndex);
+    if (bad) {
+      const t = this.#i32[(this.#at(target) >> 2) + bad - 1];
+      throw new RangeError(`crossEntropy: target ${t} is out of range for ${cols} classes`);
+    }
+  }
+
+  crossEntropyBackward(logits: View, target: View, lse: View, g: View, ignoreIndex: number, dx: BackendBuffer): void {
+    if (logits.buffer.dtype !== 'float32') {
+      return this.#reference.crossEntropyBackward(this.#host(logits), this.#host(target), this.#host(lse), this.#host(g),
+        ignoreIndex, this.#hostBuffer(dx));
+    }
+    const [rows, cols] = rowsCols(logits);
+    this.#k.crossEntropyBackwardF32(this.#at(logits), this.#at(target), this.#at(lse), this.#at(g), g.strides[0] ?? 0,
+      this.#ptr(dx), rows, cols, ignoreIndex);
+  }
+
+  adamUpdate(tensors: readonly AdamTensors[], s: AdamScalars): void {
+    if (tensors.length === 0) return;
+    if (tensors[0]!.param.buffer.dtype !== 'float32') {
+      return this.#reference.adamUpdate(tensors.map((t) => ({
+        param: this.#host(t.param), grad: this.#host(t.grad), expAvg: this.#host(t.expAvg), expAvgSq: this.#host(t.expAvgSq),
+        maxExpAvgSq: t.maxExpAvgSq && this.#host(t.maxExpAvgSq),
+      })), s);
+    }
+    const table = this.#reserve(this.#table, tensors.length * 24);
+    tensors.forEach((t, i) => {
+      this.#i32.set([this.#at(t.param), this.#at(t.grad), this.#at(t.expAvg), this.#at(t.expAvgSq),
+        t.maxExpAvgSq ? this.#at(t.maxExpAvgSq) : 0, sizeOf(t.param)], (table >> 2) + 6 * i);
+    });
+    this.#k.adamF32(table, tensors.length, s.decay, s.l2, s.beta1, s.beta2, s.eps, s.stepSize, s.biasCorrection2Sqrt);
+  }
+
+  sgdUpdate(tensors: readonly SgdTensors[], s: SgdScalars): void {
+    if (tensors.length === 0) return;
+    if (tensors[0]!.param.buffer.dtype !== 'float32') {
+      return this.#reference.sgdUpdate(tensors.map((t) => ({
+        param: this.#host(t.param), grad: this.#host(t.grad), momentumBuffer: t.momentumBuffer && this.#host(t.momentumBuffer),
+        firstStep: t.firstStep,
+      })), s);
+    }
+    const table = this.#reserve(this.#table, tensors.length * 20);
+    tensors.forEach((t, i) => {
+      this.#i32.set([this.#at(t.param), this.#at(t.grad), t.momentumBuffer ? this.#at(t.momentumBuffer) : 0, sizeOf(t.param),
+        t.firstStep ? 1 : 0], (table >> 2) + 5 * i);
+    });
+    this.#k.sgdF32(table, tensors.length, s.lr, s.momentum, s.dampening, s.weightDecay, s.nesterov ? 1 : 0);
+  }
+
   // ---- internals --------------------------------------------------------------------------------
 
   #views(): void {
     this.#i32 = new Int32Array(this.#memory.buffer);
+  }
+
+  /** The byte address of a view's first element. */
+  #at(v: View): number {
+    return this.#ptr(v.buffer) + v.offset * bytesPerElement(v.buffer.dtype);
   }
 
   #ptr(buffer: BackendBuffer): number {
