@@ -9,7 +9,7 @@ export { unaryF32, binaryF32, where } from './elementwise';
 export { copyCast, fill } from './copy';
 export { reduceRows, reduceCols } from './reduce';
 export { gather, scatterAdd } from './indexing';
-export { matmulRun } from './matmul';
+export { jobRun } from './jobs';
 export { softmaxF32, softmaxBackwardF32 } from './softmax';
 export { layerNormF32, layerNormBackwardF32 } from './layer-norm';
 export { crossEntropyF32, crossEntropyBackwardF32 } from './cross-entropy';

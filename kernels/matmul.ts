@@ -11,14 +11,13 @@
  * src/backend/wasm/pool.ts) so that workers need no message per call.
  */
 
+import { CTRL_TASKS, takeTask, word } from './jobs';
 import { fma } from './simd';
 
 const MR = 6;
 const NR = 8;
 
-// Word offsets (i32) into the control block.
-const CTRL_NEXT = 1;
-const CTRL_TASKS = 4;
+// Word offsets (i32) into the control block (the job's own; see jobs.ts for the shared ones).
 const CTRL_A = 5;
 const CTRL_B = 6;
 const CTRL_C = 7;
@@ -39,19 +38,7 @@ const CTRL_MC = 22;
 const CTRL_SCRATCH = 23;
 const CTRL_SCRATCH_STRIDE = 24;
 
-@inline function word(ctrl: usize, i: i32): i32 {
-  return load<i32>(ctrl + (<usize>i << 2));
-}
-
-@inline function takeTask(ctrl: usize): i32 {
-  const p = ctrl + (<usize>CTRL_NEXT << 2);
-  if (ASC_FEATURE_THREADS) return atomic.add<i32>(p, 1);
-  const t = load<i32>(p);
-  store<i32>(p, t + 1);
-  return t;
-}
-
-/** Runs tasks of the job in the control block until none is left; `tid` picks this thread's scratch. */
+/** Runs matmul tasks until none is left; `tid` picks this thread's scratch. */
 export function matmulRun(ctrl: usize, tid: i32): void {
   const tasks = word(ctrl, CTRL_TASKS);
   const mTiles = word(ctrl, CTRL_MTILES), nTiles = word(ctrl, CTRL_NTILES);

@@ -1,5 +1,5 @@
 /**
- * The worker pool for matmul: worker_threads in Node, Web Workers in browsers. Each worker
+ * The worker pool for matmul and large elementwise ops: worker_threads in Node, Web Workers in browsers. Each worker
  * instantiates the same module over the same shared memory and then sleeps on the control block
  * (Atomics.wait). A job is posted by writing its words into the block, bumping the generation and
  * notifying: no message per call. Every thread, the caller included, then takes tasks from one
@@ -16,8 +16,12 @@ export const CTRL = {
   GEN: 0, NEXT: 1, DONE: 2, QUIT: 3, TASKS: 4, A: 5, B: 6, C: 7, M: 8, N: 9, K: 10,
   RSA: 11, CSA: 12, RSB: 13, CSB: 14, TABLE: 16, MT: 17, NT: 18, MTILES: 19, NTILES: 20,
   KC: 21, MC: 22, SCRATCH: 23, SCRATCH_STRIDE: 24, READY: 25,
+  JOB: 26, OP: 27, X: 28, Y: 29, OUT: 30, LEN: 31, CHUNK: 32, XS: 33, YS: 34, OUT_SHIFT: 35,
 } as const;
-export const CTRL_BYTES = 128;
+export const CTRL_BYTES = 256;
+
+/** Job kinds (kernels/jobs.ts). */
+export const JOB = { MATMUL: 0, UNARY: 1, BINARY: 2 } as const;
 
 interface WorkerData {
   module: WebAssembly.Module;
@@ -36,8 +40,8 @@ interface PoolWorker {
  */
 function workerMain(data: WorkerData): void {
   const exports = new WebAssembly.Instance(data.module, { env: { memory: data.memory } }).exports;
-  const run = exports['matmulRun'] as (ctrl: number, tid: number) => void;
-  const ctrl = new Int32Array(data.memory.buffer, data.ctrl, 32);
+  const run = exports['jobRun'] as (ctrl: number, tid: number) => void;
+  const ctrl = new Int32Array(data.memory.buffer, data.ctrl, 64);
   let gen = Atomics.load(ctrl, 0);
   Atomics.add(ctrl, 25, 1);
   for (;;) {

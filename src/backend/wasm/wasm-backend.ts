@@ -20,7 +20,7 @@ import { ReferenceBackend } from '../reference.js';
 import { collapse, forEachRow } from '../strided.js';
 import { Heap, type HeapStats, blockSize } from './heap.js';
 import { type KernelExports, type KernelVariant, bestVariant, kernelModule, nodeBuiltins } from './module.js';
-import { CTRL, CTRL_BYTES, ThreadPool } from './pool.js';
+import { CTRL, CTRL_BYTES, JOB, ThreadPool } from './pool.js';
 
 export interface WasmBackendOptions {
   /** Threads for matmul, the calling one included. Default: every core (1 without shared memory). */
@@ -46,6 +46,9 @@ const MR = 6, NR = 8;
 const KC = 256, MC = 96, NC = 1024;
 /** Multiply-adds below which a matmul stays on the calling thread (64³ still gains from a second one). */
 const PARALLEL_MACS = 1 << 18;
+/** Elements below which an elementwise op stays on the calling thread, and the smallest chunk a thread takes. */
+const PARALLEL_ELEMENTS = 1 << 15;
+const MIN_CHUNK = 4096;
 
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
@@ -75,6 +78,17 @@ function forEachPlane(
       for (let v = 0; v < offsets.length; v++) offsets[v] = offsets[v]! + step[v]!;
     }
   });
+}
+
+/**
+ * When the views walk their elements as one run in row-major order, each contiguous (stride 1)
+ * or one repeated value (stride 0): the element count and each view's stride. Else a count of 0.
+ */
+function flatRun(shape: readonly number[], strides: readonly (readonly number[])[]): { n: number; steps: number[] } {
+  const c = collapse(shape, strides);
+  const steps = c.strides.map((s) => s[0]!);
+  const flat = c.shape.length === 1 && steps.every((s) => s === 1 || s === 0);
+  return { n: flat ? c.shape[0]! : 0, steps };
 }
 
 const sizeOf = (v: View): number => v.shape.reduce((p, n) => p * n, 1);
@@ -190,6 +204,11 @@ export class WasmBackend implements Backend {
       return;
     }
     const code = unaryOps.indexOf(op), xp = this.#ptr(x.buffer);
+    const { n, steps } = flatRun(x.shape, [x.strides]);
+    if (n >= PARALLEL_ELEMENTS && this.#pool && this.#pool.threads > 1) {
+      this.#elementwise(JOB.UNARY, code, xp + x.offset * 4, steps[0]!, 0, 0, this.#ptr(out), 2, n);
+      return;
+    }
     let dst = this.#ptr(out);
     forEachPlane(x.shape, [x.strides], [x.offset], (o, rows, n, rs, is) => {
       this.#k.unaryF32(code, xp + o[0]! * 4, dst, rows, n, rs[0]!, is[0]!);
@@ -205,6 +224,11 @@ export class WasmBackend implements Backend {
       return;
     }
     const ap = this.#ptr(a.buffer), bp = this.#ptr(b.buffer);
+    const { n, steps } = flatRun(a.shape, [a.strides, b.strides]);
+    if (n >= PARALLEL_ELEMENTS && this.#pool && this.#pool.threads > 1) {
+      this.#elementwise(JOB.BINARY, code, ap + a.offset * 4, steps[0]!, bp + b.offset * 4, steps[1]!, this.#ptr(out), comparison ? 0 : 2, n);
+      return;
+    }
     let dst = this.#ptr(out);
     forEachPlane(a.shape, [a.strides, b.strides], [a.offset, b.offset], (o, rows, n, rs, is) => {
       this.#k.binaryF32(code, ap + o[0]! * 4, bp + o[1]! * 4, dst, rows, n, rs[0]!, rs[1]!, is[0]!, is[1]!);
@@ -312,7 +336,8 @@ export class WasmBackend implements Backend {
     i32[w + CTRL.MC] = MC;
     i32[w + CTRL.SCRATCH] = scratch;
     i32[w + CTRL.SCRATCH_STRIDE] = stride;
-    const share = (): void => this.#k.matmulRun(this.#ctrl, 0);
+    i32[w + CTRL.JOB] = JOB.MATMUL;
+    const share = (): void => this.#k.jobRun(this.#ctrl, 0);
     if (threads > 1) this.#pool!.run(share);
     else share();
   }
@@ -431,6 +456,26 @@ export class WasmBackend implements Backend {
         t.firstStep ? 1 : 0], (table >> 2) + 5 * i);
     });
     this.#k.sgdF32(table, tensors.length, s.lr, s.momentum, s.dampening, s.weightDecay, s.nesterov ? 1 : 0);
+  }
+
+  /** An elementwise job over a flat run of n elements, in chunks across the pool. */
+  #elementwise(job: number, op: number, x: number, xs: number, y: number, ys: number, out: number, outShift: number, n: number): void {
+    const threads = this.#pool!.threads;
+    const chunk = Math.max(MIN_CHUNK, roundUp(Math.ceil(n / (2 * threads)), 16));
+    const i32 = this.#i32, w = this.#ctrl >> 2;
+    i32[w + CTRL.JOB] = job;
+    i32[w + CTRL.NEXT] = 0;
+    i32[w + CTRL.TASKS] = Math.ceil(n / chunk);
+    i32[w + CTRL.OP] = op;
+    i32[w + CTRL.X] = x;
+    i32[w + CTRL.Y] = y;
+    i32[w + CTRL.OUT] = out;
+    i32[w + CTRL.LEN] = n;
+    i32[w + CTRL.CHUNK] = chunk;
+    i32[w + CTRL.XS] = xs;
+    i32[w + CTRL.YS] = ys;
+    i32[w + CTRL.OUT_SHIFT] = outShift;
+    this.#pool!.run(() => this.#k.jobRun(this.#ctrl, 0));
   }
 
   // ---- internals --------------------------------------------------------------------------------
