@@ -9,13 +9,21 @@ import { record } from '../autograd/node.js';
 import { type Tensor, empty } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape, shapeStr } from '../tensor/shape.js';
 
+/** True when the last two dims are stored transposed: the matrix's columns are contiguous. */
+function columnMajor(t: Tensor): boolean {
+  const nd = t.ndim;
+  return t.strides[nd - 2] === 1 && t.strides[nd - 1] !== 1 && t.shape[nd - 2]! > 1;
+}
+
 function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   const nd = a.ndim;
   const out = empty([...a.shape.slice(0, nd - 1), b.shape[nd - 1]!], a.dtype, a);
   a.storage.backend.matmul(a.backendView(), b.backendView(), out.storage.buffer);
+  // An operand that is a transposed view (x·Wᵀ's Wᵀ) gets its gradient computed transposed, so
+  // the transpose's own backward hands the parameter a contiguous gradient with no copy.
   return record('matmul', [a, b], out, (g, needs) => [
-    needs[0] ? batchedMatmul(g, b.mT) : null,
-    needs[1] ? batchedMatmul(a.mT, g) : null,
+    needs[0] ? (columnMajor(a) ? batchedMatmul(b, g.mT).mT : batchedMatmul(g, b.mT)) : null,
+    needs[1] ? (columnMajor(b) ? batchedMatmul(g.mT, a).mT : batchedMatmul(a.mT, g)) : null,
   ], [a, b]);
 }
 

@@ -45,10 +45,12 @@ function workerMain(data: WorkerData): void {
   let gen = Atomics.load(ctrl, 0);
   Atomics.add(ctrl, 25, 1);
   for (;;) {
-    // Spin a little before sleeping: in a training step the next job comes within microseconds to
-    // a millisecond, and waking a sleeping thread costs tens of microseconds each time.
+    // Spin for a millisecond before sleeping: in a training step the next job comes within
+    // microseconds to a millisecond, and waking a sleeping thread costs tens of microseconds.
     let g = Atomics.load(ctrl, 0);
-    for (let spins = 0; g === gen && spins < 200000; spins++) g = Atomics.load(ctrl, 0);
+    for (const start = performance.now(); g === gen && performance.now() - start < 1;) {
+      for (let spins = 0; g === gen && spins < 1000; spins++) g = Atomics.load(ctrl, 0);
+    }
     if (g === gen) {
       Atomics.wait(ctrl, 0, gen);
       continue;

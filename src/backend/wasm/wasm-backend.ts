@@ -46,9 +46,14 @@ const MR = 6, NR = 8;
 const KC = 256, MC = 96, NC = 1024;
 /** Multiply-adds below which a matmul stays on the calling thread (64³ still gains from a second one). */
 const PARALLEL_MACS = 1 << 18;
-/** Elements below which an elementwise op stays on the calling thread, and the smallest chunk a thread takes. */
-const PARALLEL_ELEMENTS = 1 << 15;
+/**
+ * Elements below which an elementwise op stays on the calling thread: a cheap op (a compare, an
+ * add) pays for the hand-off only on long runs; a transcendental one (exp, GELU) much sooner.
+ * Then the smallest chunk a thread takes.
+ */
+const PARALLEL_CHEAP = 1 << 17, PARALLEL_COSTLY = 1 << 14;
 const MIN_CHUNK = 4096;
+const COSTLY_UNARY = new Set<UnaryOp>(['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'gelu', 'geluTanh', 'silu', 'erf', 'geluGrad', 'geluTanhGrad']);
 
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
@@ -205,7 +210,7 @@ export class WasmBackend implements Backend {
     }
     const code = unaryOps.indexOf(op), xp = this.#ptr(x.buffer);
     const { n, steps } = flatRun(x.shape, [x.strides]);
-    if (n >= PARALLEL_ELEMENTS && this.#pool && this.#pool.threads > 1) {
+    if (n >= (COSTLY_UNARY.has(op) ? PARALLEL_COSTLY : PARALLEL_CHEAP) && this.#pool && this.#pool.threads > 1) {
       this.#elementwise(JOB.UNARY, code, xp + x.offset * 4, steps[0]!, 0, 0, this.#ptr(out), 2, n);
       return;
     }
@@ -225,7 +230,7 @@ export class WasmBackend implements Backend {
     }
     const ap = this.#ptr(a.buffer), bp = this.#ptr(b.buffer);
     const { n, steps } = flatRun(a.shape, [a.strides, b.strides]);
-    if (n >= PARALLEL_ELEMENTS && this.#pool && this.#pool.threads > 1) {
+    if (n >= (op === 'pow' ? PARALLEL_COSTLY : PARALLEL_CHEAP) && this.#pool && this.#pool.threads > 1) {
       this.#elementwise(JOB.BINARY, code, ap + a.offset * 4, steps[0]!, bp + b.offset * 4, steps[1]!, this.#ptr(out), comparison ? 0 : 2, n);
       return;
     }
