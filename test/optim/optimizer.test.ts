@@ -220,3 +220,39 @@ const invalid: Array<[string, () => unknown, RegExp]> = [
 for (const [what, build, message] of invalid) {
   test(`rejects an invalid hyperparameter: ${what}`, () => assert.throws(build, message));
 }
+
+// ---- the fused multi-tensor updates ---------------------------------------------------------------
+
+test('fused updates handle non-contiguous parameters and gradients, parameters at different steps, and bump versions', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const build of [
+      (ps: Tensor[]) => new Adam(ps, { lr: 0.1, weightDecay: 0.01, amsgrad: true }),
+      (ps: Tensor[]) => new AdamW(ps, { lr: 0.1, weightDecay: 0.1 }),
+      (ps: Tensor[]) => new SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+    ]) {
+      const g = new Generator(7);
+      const base = randn([3, 4], { dtype, generator: g });
+      // A transposed leaf (a view with column-major strides) and the same values stored contiguously.
+      const strided = base.mT.detach().requiresGrad_(), plain = base.mT.contiguous().detach().requiresGrad_();
+      const other = randn([5], { dtype, generator: g }).requiresGrad_(), otherPlain = other.detach().clone().requiresGrad_();
+      const optA = build([strided, other]) as Optimizer<{ lr: number }>, optB = build([plain, otherPlain]) as Optimizer<{ lr: number }>;
+      for (let step = 0; step < 3; step++) {
+        const gradValues = randn([3, 4], { dtype, generator: g });
+        strided.grad = gradValues.mT; // non-contiguous gradient too
+        plain.grad = gradValues.mT.contiguous();
+        // `other` gets a gradient only from the second step on: its step count lags by one.
+        const og = randn([5], { dtype, generator: g });
+        other.grad = step > 0 ? og : null;
+        otherPlain.grad = step > 0 ? og.clone() : null;
+        const before = strided.version;
+        optA.step();
+        optB.step();
+        assert.ok(strided.version > before, 'the update bumps the parameter version');
+      }
+      const tol = dtype === 'float32' ? { rtol: 1e-6, atol: 1e-7 } : { rtol: 1e-14, atol: 1e-15 };
+      assertClose(strided, plain.dataSync(), tol);
+      assertClose(other, otherPlain.dataSync(), tol);
+      assert.deepEqual(strided.strides, [1, 4], 'the parameter keeps its own layout');
+    }
+  }
+});
