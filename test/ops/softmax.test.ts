@@ -105,3 +105,19 @@ test('errors: integer input and dim out of range name the op', () => {
   assert.throws(() => randn([2, 3]).softmax(2), /softmax: dim 2 is out of range for a tensor of 2 dimensions/);
   assert.throws(() => randn([2, 3]).logSoftmax(-3), /logSoftmax: dim -3 is out of range for a tensor of 2 dimensions/);
 });
+
+test('fused softmax with a scale and a causal mask: equals the masked composite, first and second order', async () => {
+  const { fusedSoftmax } = await import('../../src/ops/softmax.js');
+  const g = new Generator(24);
+  for (const log of [false, true]) {
+    const x = leaf(g, [2, 3, 4]);
+    const scale = 0.7;
+    const masked = x.mul(scale).maskedFill(tensor([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0]], { dtype: 'bool' }).logicalNot(), -Infinity);
+    const want = log ? masked.logSoftmax(-1) : masked.softmax(-1);
+    assertClose(fusedSoftmax('softmax', x, -1, { log, scale, causal: true }), want, { rtol: 1e-14, atol: 1e-15 });
+    // −∞ outputs (masked logSoftmax) cannot go through finite differences: check the visible ones.
+    const visible = (y: Tensor): Tensor => (log ? y.exp() : y);
+    gradcheck((t) => visible(fusedSoftmax('softmax', t!, -1, { log, scale, causal: true })), [leaf(g, [2, 3, 4])]);
+    gradgradcheck((t) => visible(fusedSoftmax('softmax', t!, -1, { log, scale, causal: true })), [leaf(g, [3, 3])], g);
+  }
+});
