@@ -2,13 +2,15 @@
  * The jobs the worker pool runs (src/backend/wasm/pool.ts). A job lives in a control block in
  * shared memory: its kind, its words, and a task counter every thread takes tasks from atomically.
  * Matmul splits into tiles of C (kernels/matmul.ts); the elementwise jobs into chunks of a flat
- * run of elements, so a large activation or its gradient uses every core.
+ * run of elements, so a large activation or its gradient uses every core; Adam into the records of
+ * its table, which the host cuts into chunks of parameters.
  *
  * Word offsets (i32) into the control block are mirrored in CTRL in pool.ts.
  */
 
 import { binaryF32, unaryF32 } from './elementwise';
 import { matmulRun } from './matmul';
+import { adamF32 } from './optim';
 
 export const CTRL_NEXT = 1;
 export const CTRL_TASKS = 4;
@@ -22,8 +24,10 @@ const CTRL_CHUNK = 32;
 const CTRL_XS = 33;
 const CTRL_YS = 34;
 const CTRL_OUT_SHIFT = 35;
+/** Float32 scalars of a job (Adam's seven). */
+const CTRL_SCALARS = 36;
 
-const JOB_MATMUL = 0, JOB_UNARY = 1;
+const JOB_MATMUL = 0, JOB_UNARY = 1, JOB_ADAM = 3;
 
 @inline export function word(ctrl: usize, i: i32): i32 {
   return load<i32>(ctrl + (<usize>i << 2));
@@ -44,6 +48,10 @@ export function jobRun(ctrl: usize, tid: i32): void {
     matmulRun(ctrl, tid);
     return;
   }
+  if (job == JOB_ADAM) {
+    adamJob(ctrl);
+    return;
+  }
   // Elementwise over LEN elements in chunks; X and Y advance by their stride (1, or 0 for a scalar).
   const tasks = word(ctrl, CTRL_TASKS), op = word(ctrl, CTRL_OP), n = word(ctrl, CTRL_LEN), chunk = word(ctrl, CTRL_CHUNK);
   const x = <usize>word(ctrl, CTRL_X), y = <usize>word(ctrl, CTRL_Y), out = <usize>word(ctrl, CTRL_OUT);
@@ -56,4 +64,19 @@ export function jobRun(ctrl: usize, tid: i32): void {
     if (job == JOB_UNARY) unaryF32(op, px, po, 1, len, 0, xs);
     else binaryF32(op, px, y + (<usize>(i0 * ys) << 2), po, 1, len, 0, 0, xs, ys);
   }
+}
+
+/** Adam over a table of records (kernels/optim.ts), a record a task. */
+function adamJob(ctrl: usize): void {
+  const tasks = word(ctrl, CTRL_TASKS), table = <usize>word(ctrl, CTRL_X);
+  for (;;) {
+    const t = takeTask(ctrl);
+    if (t >= tasks) break;
+    adamF32(table + <usize>t * 24, 1, scalar(ctrl, 0), scalar(ctrl, 1), scalar(ctrl, 2), scalar(ctrl, 3), scalar(ctrl, 4),
+      scalar(ctrl, 5), scalar(ctrl, 6));
+  }
+}
+
+@inline function scalar(ctrl: usize, i: i32): f32 {
+  return load<f32>(ctrl + (<usize>(CTRL_SCALARS + i) << 2));
 }

@@ -16,12 +16,12 @@ export const CTRL = {
   GEN: 0, NEXT: 1, DONE: 2, QUIT: 3, TASKS: 4, A: 5, B: 6, C: 7, M: 8, N: 9, K: 10,
   RSA: 11, CSA: 12, RSB: 13, CSB: 14, TABLE: 16, MT: 17, NT: 18, MTILES: 19, NTILES: 20,
   KC: 21, MC: 22, SCRATCH: 23, SCRATCH_STRIDE: 24, READY: 25,
-  JOB: 26, OP: 27, X: 28, Y: 29, OUT: 30, LEN: 31, CHUNK: 32, XS: 33, YS: 34, OUT_SHIFT: 35,
+  JOB: 26, OP: 27, X: 28, Y: 29, OUT: 30, LEN: 31, CHUNK: 32, XS: 33, YS: 34, OUT_SHIFT: 35, SCALARS: 36,
 } as const;
 export const CTRL_BYTES = 256;
 
 /** Job kinds (kernels/jobs.ts). */
-export const JOB = { MATMUL: 0, UNARY: 1, BINARY: 2 } as const;
+export const JOB = { MATMUL: 0, UNARY: 1, BINARY: 2, ADAM: 3 } as const;
 
 interface WorkerData {
   module: WebAssembly.Module;

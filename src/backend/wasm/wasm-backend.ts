@@ -53,6 +53,8 @@ const PARALLEL_MACS = 1 << 18;
  */
 const PARALLEL_CHEAP = 1 << 17, PARALLEL_COSTLY = 1 << 14;
 const MIN_CHUNK = 4096;
+/** Parameters per record of the fused Adam step's table. */
+const ADAM_CHUNK = 1 << 15;
 const COSTLY_UNARY = new Set<UnaryOp>(['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'gelu', 'geluTanh', 'silu', 'erf', 'geluGrad', 'geluTanhGrad']);
 
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
@@ -439,12 +441,32 @@ export class WasmBackend implements Backend {
         maxExpAvgSq: t.maxExpAvgSq && this.#host(t.maxExpAvgSq),
       })), s);
     }
-    const table = this.#reserve(this.#table, tensors.length * 24);
-    tensors.forEach((t, i) => {
-      this.#i32.set([this.#at(t.param), this.#at(t.grad), this.#at(t.expAvg), this.#at(t.expAvgSq),
-        t.maxExpAvgSq ? this.#at(t.maxExpAvgSq) : 0, sizeOf(t.param)], (table >> 2) + 6 * i);
-    });
-    this.#k.adamF32(table, tensors.length, s.decay, s.l2, s.beta1, s.beta2, s.eps, s.stepSize, s.biasCorrection2Sqrt);
+    // One record per chunk of a parameter, so that threads share a large tensor and balance the rest.
+    const records: number[][] = [];
+    let total = 0;
+    for (const t of tensors) {
+      const n = sizeOf(t.param);
+      total += n;
+      for (let i = 0; i < n; i += ADAM_CHUNK) {
+        const o = i * 4;
+        records.push([this.#at(t.param) + o, this.#at(t.grad) + o, this.#at(t.expAvg) + o, this.#at(t.expAvgSq) + o,
+          t.maxExpAvgSq ? this.#at(t.maxExpAvgSq) + o : 0, Math.min(ADAM_CHUNK, n - i)]);
+      }
+    }
+    const table = this.#reserve(this.#table, records.length * 24);
+    records.forEach((r, i) => this.#i32.set(r, (table >> 2) + 6 * i));
+    const scalars = [s.decay, s.l2, s.beta1, s.beta2, s.eps, s.stepSize, s.biasCorrection2Sqrt];
+    if (total < PARALLEL_COSTLY || !this.#pool || this.#pool.threads < 2) {
+      this.#k.adamF32(table, records.length, ...(scalars as [number, number, number, number, number, number, number]));
+      return;
+    }
+    const w = this.#ctrl >> 2;
+    this.#i32[w + CTRL.JOB] = JOB.ADAM;
+    this.#i32[w + CTRL.NEXT] = 0;
+    this.#i32[w + CTRL.TASKS] = records.length;
+    this.#i32[w + CTRL.X] = table;
+    new Float32Array(this.#memory.buffer, this.#ctrl + CTRL.SCALARS * 4, scalars.length).set(scalars);
+    this.#pool.run(() => this.#k.jobRun(this.#ctrl, 0));
   }
 
   sgdUpdate(tensors: readonly SgdTensors[], s: SgdScalars): void {
