@@ -321,32 +321,11 @@ export class WasmBackend implements Backend {
     nTiles = Math.ceil(N / NT);
     const stride = roundUp((MC * KC + KC * NT + MR * NR) * 4, 64);
     const scratch = this.#reserve(this.#scratch, stride * threads);
-    const i32 = this.#i32, w = this.#ctrl >> 2;
-    i32[w + CTRL.NEXT] = 0;
-    i32[w + CTRL.TASKS] = batches * mTiles * nTiles;
-    i32[w + CTRL.A] = this.#ptr(a.buffer);
-    i32[w + CTRL.B] = this.#ptr(b.buffer);
-    i32[w + CTRL.C] = this.#ptr(out);
-    i32[w + CTRL.M] = M;
-    i32[w + CTRL.N] = N;
-    i32[w + CTRL.K] = K;
-    i32[w + CTRL.RSA] = a.strides[nd - 2]!;
-    i32[w + CTRL.CSA] = a.strides[nd - 1]!;
-    i32[w + CTRL.RSB] = b.strides[nd - 2]!;
-    i32[w + CTRL.CSB] = b.strides[nd - 1]!;
-    i32[w + CTRL.TABLE] = table;
-    i32[w + CTRL.MT] = MT;
-    i32[w + CTRL.NT] = NT;
-    i32[w + CTRL.MTILES] = mTiles;
-    i32[w + CTRL.NTILES] = nTiles;
-    i32[w + CTRL.KC] = KC;
-    i32[w + CTRL.MC] = MC;
-    i32[w + CTRL.SCRATCH] = scratch;
-    i32[w + CTRL.SCRATCH_STRIDE] = stride;
-    i32[w + CTRL.JOB] = JOB.MATMUL;
-    const share = (): void => this.#k.jobRun(this.#ctrl, 0);
-    if (threads > 1) this.#pool!.run(share);
-    else share();
+    this.#runJob(threads > 1, {
+      JOB: JOB.MATMUL, TASKS: batches * mTiles * nTiles, A: this.#ptr(a.buffer), B: this.#ptr(b.buffer), C: this.#ptr(out),
+      M, N, K, RSA: a.strides[nd - 2]!, CSA: a.strides[nd - 1]!, RSB: b.strides[nd - 2]!, CSB: b.strides[nd - 1]!,
+      TABLE: table, MT, NT, MTILES: mTiles, NTILES: nTiles, KC, MC, SCRATCH: scratch, SCRATCH_STRIDE: stride,
+    });
   }
 
   gather(x: View, index: View, dim: number, out: BackendBuffer): void {
@@ -460,13 +439,8 @@ export class WasmBackend implements Backend {
       this.#k.adamF32(table, records.length, ...(scalars as [number, number, number, number, number, number, number]));
       return;
     }
-    const w = this.#ctrl >> 2;
-    this.#i32[w + CTRL.JOB] = JOB.ADAM;
-    this.#i32[w + CTRL.NEXT] = 0;
-    this.#i32[w + CTRL.TASKS] = records.length;
-    this.#i32[w + CTRL.X] = table;
     new Float32Array(this.#memory.buffer, this.#ctrl + CTRL.SCALARS * 4, scalars.length).set(scalars);
-    this.#pool.run(() => this.#k.jobRun(this.#ctrl, 0));
+    this.#runJob(true, { JOB: JOB.ADAM, TASKS: records.length, X: table });
   }
 
   sgdUpdate(tensors: readonly SgdTensors[], s: SgdScalars): void {
@@ -489,20 +463,19 @@ export class WasmBackend implements Backend {
   #elementwise(job: number, op: number, x: number, xs: number, y: number, ys: number, out: number, outShift: number, n: number): void {
     const threads = this.#pool!.threads;
     const chunk = Math.max(MIN_CHUNK, roundUp(Math.ceil(n / (2 * threads)), 16));
-    const i32 = this.#i32, w = this.#ctrl >> 2;
-    i32[w + CTRL.JOB] = job;
-    i32[w + CTRL.NEXT] = 0;
-    i32[w + CTRL.TASKS] = Math.ceil(n / chunk);
-    i32[w + CTRL.OP] = op;
-    i32[w + CTRL.X] = x;
-    i32[w + CTRL.Y] = y;
-    i32[w + CTRL.OUT] = out;
-    i32[w + CTRL.LEN] = n;
-    i32[w + CTRL.CHUNK] = chunk;
-    i32[w + CTRL.XS] = xs;
-    i32[w + CTRL.YS] = ys;
-    i32[w + CTRL.OUT_SHIFT] = outShift;
-    this.#pool!.run(() => this.#k.jobRun(this.#ctrl, 0));
+    this.#runJob(true, {
+      JOB: job, TASKS: Math.ceil(n / chunk), OP: op, X: x, Y: y, OUT: out, LEN: n, CHUNK: chunk, XS: xs, YS: ys, OUT_SHIFT: outShift,
+    });
+  }
+
+  /** Writes a job's words into the control block and runs it: on every thread, or on this one alone. */
+  #runJob(parallel: boolean, words: Partial<Record<keyof typeof CTRL, number>>): void {
+    const w = this.#ctrl >> 2;
+    for (const [name, value] of Object.entries(words)) this.#i32[w + CTRL[name as keyof typeof CTRL]] = value;
+    this.#i32[w + CTRL.NEXT] = 0;
+    const share = (): void => this.#k.jobRun(this.#ctrl, 0);
+    if (parallel && this.#pool) this.#pool.run(share);
+    else share();
   }
 
   // ---- internals --------------------------------------------------------------------------------
