@@ -13,7 +13,7 @@ export { jobRun } from './jobs';
 export { softmaxF32, softmaxBackwardF32 } from './softmax';
 export { layerNormF32, layerNormBackwardF32 } from './layer-norm';
 export { crossEntropyF32, crossEntropyBackwardF32 } from './cross-entropy';
-export { adamF32, sgdF32 } from './optim';
+export { sgdF32 } from './optim';
 
 export function heapBase(): usize {
   return __heap_base;

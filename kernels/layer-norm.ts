@@ -7,8 +7,7 @@
  * A weight or bias pointer of 0 means none.
  */
 
-import { hsum } from './softmax';
-import { fma } from './simd';
+import { fma, hsum } from './simd';
 
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);

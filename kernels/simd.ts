@@ -48,3 +48,13 @@
   const t = Math.trunc(v);
   return <i32><i64>(t - Math.floor(t / 4294967296.0) * 4294967296.0);
 }
+
+/** The sum of four float32 lanes. */
+@inline export function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** The largest of four float32 lanes (NaN-propagating). */
+@inline export function hmax(v: v128): f32 {
+  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}

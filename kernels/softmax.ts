@@ -12,15 +12,7 @@
  */
 
 import { expF32, logF32 } from './math';
-import { fma } from './simd';
-
-@inline export function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-
-@inline export function hmax(v: v128): f32 {
-  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
-}
+import { fma, hmax, hsum } from './simd';
 
 /** The columns row r may see. */
 @inline export function visible(r: i32, cols: i32, period: i32, shift: i32): i32 {

@@ -29,7 +29,6 @@ export interface KernelExports {
   layerNormBackwardF32(g: number, x: number, w: number, mean: number, rstd: number, dx: number, dw: number, db: number, rows: number, cols: number): void;
   crossEntropyF32(x: number, target: number, loss: number, lse: number, rows: number, cols: number, ignoreIndex: number): number;
   crossEntropyBackwardF32(x: number, target: number, lse: number, g: number, gStride: number, dx: number, rows: number, cols: number, ignoreIndex: number): void;
-  adamF32(table: number, tensors: number, decay: number, l2: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
   sgdF32(table: number, tensors: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number): void;
   heapBase(): number;
 }

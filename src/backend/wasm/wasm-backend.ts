@@ -87,17 +87,6 @@ function forEachPlane(
   });
 }
 
-/**
- * When the views walk their elements as one run in row-major order, each contiguous (stride 1)
- * or one repeated value (stride 0): the element count and each view's stride. Else a count of 0.
- */
-function flatRun(shape: readonly number[], strides: readonly (readonly number[])[]): { n: number; steps: number[] } {
-  const c = collapse(shape, strides);
-  const steps = c.strides.map((s) => s[0]!);
-  const flat = c.shape.length === 1 && steps.every((s) => s === 1 || s === 0);
-  return { n: flat ? c.shape[0]! : 0, steps };
-}
-
 const sizeOf = (v: View): number => v.shape.reduce((p, n) => p * n, 1);
 
 /** A Rows view's [rows, cols]: its last dim is the row. */
@@ -211,9 +200,9 @@ export class WasmBackend implements Backend {
       return;
     }
     const code = unaryOps.indexOf(op), xp = this.#ptr(x.buffer);
-    const { n, steps } = flatRun(x.shape, [x.strides]);
-    if (n >= (COSTLY_UNARY.has(op) ? PARALLEL_COSTLY : PARALLEL_CHEAP) && this.#pool && this.#pool.threads > 1) {
-      this.#elementwise(JOB.UNARY, code, xp + x.offset * 4, steps[0]!, 0, 0, this.#ptr(out), 2, n);
+    const run = this.#threadable(x.shape, [x.strides], COSTLY_UNARY.has(op) ? PARALLEL_COSTLY : PARALLEL_CHEAP);
+    if (run) {
+      this.#elementwise(JOB.UNARY, code, xp + x.offset * 4, run.steps[0]!, 0, 0, this.#ptr(out), 2, run.n);
       return;
     }
     let dst = this.#ptr(out);
@@ -231,9 +220,9 @@ export class WasmBackend implements Backend {
       return;
     }
     const ap = this.#ptr(a.buffer), bp = this.#ptr(b.buffer);
-    const { n, steps } = flatRun(a.shape, [a.strides, b.strides]);
-    if (n >= (op === 'pow' ? PARALLEL_COSTLY : PARALLEL_CHEAP) && this.#pool && this.#pool.threads > 1) {
-      this.#elementwise(JOB.BINARY, code, ap + a.offset * 4, steps[0]!, bp + b.offset * 4, steps[1]!, this.#ptr(out), comparison ? 0 : 2, n);
+    const run = this.#threadable(a.shape, [a.strides, b.strides], op === 'pow' ? PARALLEL_COSTLY : PARALLEL_CHEAP);
+    if (run) {
+      this.#elementwise(JOB.BINARY, code, ap + a.offset * 4, run.steps[0]!, bp + b.offset * 4, run.steps[1]!, this.#ptr(out), comparison ? 0 : 2, run.n);
       return;
     }
     let dst = this.#ptr(out);
@@ -435,12 +424,8 @@ export class WasmBackend implements Backend {
     const table = this.#reserve(this.#table, records.length * 24);
     records.forEach((r, i) => this.#i32.set(r, (table >> 2) + 6 * i));
     const scalars = [s.decay, s.l2, s.beta1, s.beta2, s.eps, s.stepSize, s.biasCorrection2Sqrt];
-    if (total < PARALLEL_COSTLY || !this.#pool || this.#pool.threads < 2) {
-      this.#k.adamF32(table, records.length, ...(scalars as [number, number, number, number, number, number, number]));
-      return;
-    }
     new Float32Array(this.#memory.buffer, this.#ctrl + CTRL.SCALARS * 4, scalars.length).set(scalars);
-    this.#runJob(true, { JOB: JOB.ADAM, TASKS: records.length, X: table });
+    this.#runJob(total >= PARALLEL_COSTLY, { JOB: JOB.ADAM, TASKS: records.length, X: table });
   }
 
   sgdUpdate(tensors: readonly SgdTensors[], s: SgdScalars): void {
@@ -457,6 +442,18 @@ export class WasmBackend implements Backend {
         t.firstStep ? 1 : 0], (table >> 2) + 5 * i);
     });
     this.#k.sgdF32(table, tensors.length, s.lr, s.momentum, s.dampening, s.weightDecay, s.nesterov ? 1 : 0);
+  }
+
+  /**
+   * When an elementwise op is worth threading (at least `threshold` elements, workers ready) and its
+   * views walk their elements as one run in row-major order, each contiguous (stride 1) or one
+   * repeated value (stride 0): the element count and each view's stride. Else null.
+   */
+  #threadable(shape: readonly number[], strides: readonly (readonly number[])[], threshold: number): { n: number; steps: number[] } | null {
+    if (!this.#pool || this.#pool.threads < 2 || shape.reduce((p, s) => p * s, 1) < threshold) return null;
+    const c = collapse(shape, strides);
+    const steps = c.strides.map((s) => s[0]!);
+    return c.shape.length === 1 && steps.every((s) => s === 1 || s === 0) ? { n: c.shape[0]!, steps } : null;
   }
 
   /** An elementwise job over a flat run of n elements, in chunks across the pool. */
