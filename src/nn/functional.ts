@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { type Generator } from '../tensor/random.js';
 import { shapeStr } from '../tensor/shape.js';
 import { full, rand } from '../ops/creation.js';
-import { layerNorm as layerNormOp } from '../ops/layer-norm.js';
+import { checkNormalizedShape, layerNorm as layerNormOp } from '../ops/layer-norm.js';
 import { fusedSoftmax } from '../ops/softmax.js';
 
 export { gelu, relu, sigmoid, silu, tanh } from '../ops/elementwise.js';
@@ -22,14 +22,6 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const y = x.matmul(weight.mT);
   return bias ? y.add(bias) : y;
-}
-
-function checkNormalizedShape(op: string, x: Tensor, shape: readonly number[]): number[] {
-  const tail = x.shape.slice(x.ndim - shape.length);
-  if (shape.length > x.ndim || tail.join() !== shape.join()) {
-    throw new Error(`${op}: normalizedShape ${shapeStr(shape)} does not match the trailing dims of the input ${shapeStr(x.shape)}`);
-  }
-  return shape.map((_, i) => x.ndim - shape.length + i);
 }
 
 /** (x − mean) / √(var + eps) over the trailing `normalizedShape` dims, then scaled and shifted (one fused op). */

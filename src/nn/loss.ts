@@ -66,13 +66,14 @@ function classesLast(x: Tensor): Tensor {
   return x.permute(perm);
 }
 
-function checkTarget(op: string, input: Tensor, target: Tensor, classes: number, ignoreIndex: number): void {
+/** Checks a class-index target's dtype and shape, and (with `values`) that each is a class or ignoreIndex. */
+function checkTarget(op: string, input: Tensor, target: Tensor, classes: number, ignoreIndex: number, values = true): void {
   if (target.dtype !== 'int32') throw new TypeError(`${op}: class-index targets must be int32, got ${target.dtype}`);
   const expected = input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
   if (target.shape.join() !== expected.join()) {
     throw new Error(`${op}: input ${shapeStr(input.shape)} expects a target of shape ${shapeStr(expected)}, got ${shapeStr(target.shape)}`);
   }
-  if (target.storage.backend.synchronous) {
+  if (values && target.storage.backend.synchronous) {
     for (const t of target.dataSync()) {
       if (t !== ignoreIndex && (t < 0 || t >= classes)) throw new RangeError(`${op}: target ${t} is out of range for ${classes} classes`);
     }
@@ -129,12 +130,14 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     return reduce('crossEntropy', loss, reduction);
   }
 
-  checkTarget('crossEntropy', input, target, C, opts.ignoreIndex ?? -100);
-  if (eps === 0 && !opts.weight && input.ndim <= 2) return fusedCrossEntropy(input, target, opts.ignoreIndex ?? -100, reduction);
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const fused = eps === 0 && !opts.weight && input.ndim <= 2;
+  // The fused primitive checks each target as it reads it: no read-back of the targets here.
+  checkTarget('crossEntropy', input, target, C, ignoreIndex, !fused);
+  if (fused) return fusedCrossEntropy(input, target, ignoreIndex, reduction);
   const logp = input.logSoftmax(classDim);
   const nll = nllLoss(logp, target, opts);
   if (eps === 0) return nll;
-  const ignoreIndex = opts.ignoreIndex ?? -100;
   const keep = target.ne(ignoreIndex);
   const smooth = (weightAlongClasses ? logp.mul(weightAlongClasses) : logp).sum(classDim).neg().where(keep, 0);
   let smoothReduced: Tensor;

@@ -12,11 +12,17 @@ import { record } from '../autograd/node.js';
 import { type Tensor, empty } from '../tensor/tensor.js';
 import { shapeStr } from '../tensor/shape.js';
 
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
-  const k = normalizedShape.length;
-  if (k > x.ndim || x.shape.slice(x.ndim - k).join() !== normalizedShape.join()) {
-    throw new Error(`layerNorm: normalizedShape ${shapeStr(normalizedShape)} does not match the trailing dims of the input ${shapeStr(x.shape)}`);
+/** Checks that `shape` is x's trailing shape (layerNorm's and rmsNorm's normalizedShape); returns those dims. */
+export function checkNormalizedShape(op: string, x: Tensor, shape: readonly number[]): number[] {
+  const tail = x.shape.slice(x.ndim - shape.length);
+  if (shape.length > x.ndim || tail.join() !== shape.join()) {
+    throw new Error(`${op}: normalizedShape ${shapeStr(shape)} does not match the trailing dims of the input ${shapeStr(x.shape)}`);
   }
+  return shape.map((_, i) => x.ndim - shape.length + i);
+}
+
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  const dims = checkNormalizedShape('layerNorm', x, normalizedShape);
   if (!isFloat(x.dtype)) throw new TypeError(`layerNorm: expected a floating-point input, got ${x.dtype}`);
   for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
     if (!p) continue;
@@ -29,8 +35,7 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
   const cols = normalizedShape.reduce((a, b) => a * b, 1);
   const rows = cols === 0 ? 0 : x.size / cols;
   const backend = x.storage.backend;
-  const dims = normalizedShape.map((_, i) => x.ndim - k + i);
-  const lead = x.shape.slice(0, x.ndim - k).map((_, i) => i);
+  const lead = x.shape.slice(0, dims[0] ?? x.ndim).map((_, i) => i);
 
   const [xc, wc, out, mean, rstd] = noGrad(() => {
     const xc = x.contiguous().reshape(rows, cols);
