@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr, sameShape } from '../tensor/shape.js';
 import { enableGrad, noGrad } from './grad-mode.js';
 import type { Node } from './node.js';
+import { type Storage, track } from '../tensor/storage.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. */
@@ -45,9 +46,22 @@ export function runBackward(roots: readonly Node[], rootGrads: readonly Tensor[]
   }
 
   const pending = new Map<Node, Tensor>();
+  // Gradients between nodes are backward's own: no one else can see them, so it frees each as soon
+  // as its last consumer has run (none when the backward is itself recorded).
+  const temps = createGraph ? null : new Temporaries();
   const accumulate = (node: Node, g: Tensor): void => {
+    temps?.hold(g);
     const prev = pending.get(node);
-    pending.set(node, prev ? mode(() => prev.add(g)) : g);
+    if (!prev) {
+      pending.set(node, g);
+      return;
+    }
+    const { result: sum, made } = track(() => mode(() => prev.add(g)));
+    temps?.adopt(made, [sum]);
+    temps?.hold(sum);
+    temps?.drop(prev);
+    temps?.drop(g);
+    pending.set(node, sum);
   };
   roots.forEach((r, i) => accumulate(r, rootGrads[i]!));
 
@@ -56,14 +70,18 @@ export function runBackward(roots: readonly Node[], rootGrads: readonly Tensor[]
     const node = ready.pop()!;
     const g = pending.get(node);
     pending.delete(node);
-    if (g && capture?.has(node)) captured.set(node, g);
+    if (g && capture?.has(node)) {
+      captured.set(node, g);
+      temps?.escape(g);
+    }
     if (node.leaf) {
-      if (g && !capture) accumulateLeaf(node.leaf, g, createGraph);
+      if (g && !capture) accumulateLeaf(node.leaf, g, createGraph, temps);
+      else if (g) temps?.drop(g);
       continue;
     }
     let grads: readonly (Tensor | null | undefined)[] = [];
     if (g) {
-      if (node.retain) accumulateLeaf(node.retain, g, createGraph);
+      if (node.retain) accumulateLeaf(node.retain, g, createGraph, null);
       if (!node.backwardFn) {
         throw new Error(
           node.released
@@ -74,7 +92,10 @@ export function runBackward(roots: readonly Node[], rootGrads: readonly Tensor[]
       node.checkSaved();
       const fn = node.backwardFn;
       const needs = node.next.map((n) => n !== null);
-      grads = mode(() => fn(g, needs));
+      const run = track(() => mode(() => fn(g, needs)));
+      grads = run.result;
+      // A built-in op's backward keeps nothing it makes; a custom one might, so its tensors are left to the collector.
+      if (node.builtin) temps?.adopt(run.made, grads);
       if (!retainGraph) node.release();
     }
     node.next.forEach((child, i) => {
@@ -91,12 +112,26 @@ export function runBackward(roots: readonly Node[], rootGrads: readonly Tensor[]
       deps.set(child, left);
       if (left === 0) ready.push(child);
     });
+    for (const gi of grads) if (gi) temps?.settle(gi);
+    // A custom backward may have kept the gradient it was given.
+    if (g && node.builtin) temps?.drop(g);
+    else if (g) temps?.escape(g);
   }
   return captured;
 }
 
-/** Adds a gradient into `t.grad`: in place when no graph is wanted, so a parameter keeps one buffer. */
-function accumulateLeaf(t: Tensor, g: Tensor, createGraph: boolean): void {
+/**
+ * Adds a gradient into `t.grad`: in place when no graph is wanted, so a parameter keeps one buffer.
+ * A first gradient that backward alone holds, contiguous and of the right dtype, becomes `.grad`
+ * itself rather than a copy.
+ */
+function accumulateLeaf(t: Tensor, g: Tensor, createGraph: boolean, temps: Temporaries | null): void {
+  if (t.grad === null && temps?.sole(g) && g.dtype === t.dtype && g.offset === 0 && g.isContiguous() && g.size === g.storage.size) {
+    temps.escape(g);
+    t.grad = g;
+    return;
+  }
+  const given = g;
   if (g.dtype !== t.dtype) g = noGrad(() => g.to(t.dtype));
   if (t.grad === null) {
     t.grad = createGraph ? g.clone() : noGrad(() => g.clone());
@@ -104,5 +139,55 @@ function accumulateLeaf(t: Tensor, g: Tensor, createGraph: boolean): void {
     noGrad(() => t.grad!.add_(g));
   } else {
     t.grad = enableGrad(() => t.grad!.add(g));
+  }
+  temps?.drop(given);
+}
+
+/**
+ * The storages a backward pass made and still holds, each with the number of pending gradients
+ * over it (views share a storage). A storage is freed when that number falls to zero, unless it
+ * escaped to the caller (a leaf's `.grad`, a captured gradient).
+ */
+class Temporaries {
+  readonly #holders = new Map<Storage, number>();
+
+  /** Takes ownership of what a closure made, freeing at once all but the storages of `kept`. */
+  adopt(made: readonly Storage[], kept: readonly (Tensor | null | undefined)[]): void {
+    const keep = new Set(kept.map((t) => t?.storage));
+    for (const s of made) {
+      if (keep.has(s)) this.#holders.set(s, 0);
+      else s.dispose();
+    }
+  }
+
+  hold(t: Tensor): void {
+    const n = this.#holders.get(t.storage);
+    if (n !== undefined) this.#holders.set(t.storage, n + 1);
+  }
+
+  drop(t: Tensor): void {
+    const n = this.#holders.get(t.storage);
+    if (n === undefined) return;
+    if (n > 1) this.#holders.set(t.storage, n - 1);
+    else this.#free(t.storage);
+  }
+
+  /** Frees a gradient a closure returned that no input took. */
+  settle(t: Tensor): void {
+    if (this.#holders.get(t.storage) === 0) this.#free(t.storage);
+  }
+
+  /** Whether `t` is backward's own and held by one pending gradient only. */
+  sole(t: Tensor): boolean {
+    return this.#holders.get(t.storage) === 1;
+  }
+
+  escape(t: Tensor): void {
+    this.#holders.delete(t.storage);
+  }
+
+  #free(s: Storage): void {
+    this.#holders.delete(s);
+    s.dispose();
   }
 }

@@ -37,12 +37,14 @@ export function customOp<Args extends unknown[]>(def: FunctionDefinition<Args>):
     if (!(out instanceof Tensor)) throw new TypeError(`${def.name}: forward must return a Tensor`);
     // The output must be a tensor of its own to carry this op's node.
     if (inputs.includes(out) || out.gradFn) out = out.detach();
-    return record(def.name, inputs, out, (g) => {
+    out = record(def.name, inputs, out, (g) => {
       const grads = def.backward(ctx, g);
       if (grads.length !== inputs.length) {
         throw new Error(`${def.name}: backward returned ${grads.length} gradients for ${inputs.length} tensor arguments`);
       }
       return grads;
     }, saved);
+    if (out.gradFn) out.gradFn.builtin = false;
+    return out;
   };
 }

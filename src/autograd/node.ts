@@ -22,6 +22,8 @@ export class Node {
   /** A tensor that asked for its gradient with retainGrad(). */
   retain: Tensor | null = null;
   released = false;
+  /** A built-in op's backward keeps none of the tensors it makes, so backward may free them; a custom one may keep some. */
+  builtin = true;
 
   constructor(
     readonly name: string,

@@ -8,6 +8,7 @@ import { tensor } from '../ops/creation.js';
 import { div } from '../ops/elementwise.js';
 import { stack } from '../ops/join.js';
 import { Tensor } from '../tensor/tensor.js';
+import { track } from '../tensor/storage.js';
 
 export interface ClipGradNormOptions {
   /** The p of the p-norm; Infinity for the largest absolute value. */
@@ -26,7 +27,9 @@ export function clipGradNorm_(params: Iterable<Tensor> | Tensor, maxNorm: number
   const grads = gradsOf(params);
   if (grads.length === 0) return tensor(0);
   return noGrad(() => {
-    const total = vectorNorm(stack(grads.map((g) => vectorNorm(g, normType))), normType);
+    // The per-parameter temporaries (a square of every gradient) are freed here, not left to the collector.
+    const { result: total, made } = track(() => vectorNorm(stack(grads.map((g) => vectorNorm(g, normType))), normType));
+    for (const s of made) if (s !== total.storage) s.dispose();
     const value = total.item();
     if (errorIfNonfinite && !Number.isFinite(value)) {
       throw new Error(`clipGradNorm_: the total norm of order ${normType} of the gradients is ${value}, so they cannot be clipped; pass errorIfNonfinite: false to scale them by it anyway`);

@@ -94,6 +94,26 @@ export function allocate(backend: Backend, dtype: DType, size: number): BackendB
   }
 }
 
+/** The storages made while `track` runs, innermost call first. */
+let tracking: Storage[] | null = null;
+
+/**
+ * Runs `fn` and lists the storages made while it ran, so that backward can free the temporaries of
+ * its closures at once instead of leaving them to the collector. A nested call's storages are listed
+ * by the outer call too.
+ */
+export function track<T>(fn: () => T): { result: T; made: Storage[] } {
+  const outer = tracking;
+  const made: Storage[] = [];
+  tracking = made;
+  try {
+    return { result: fn(), made };
+  } finally {
+    tracking = outer;
+    outer?.push(...made);
+  }
+}
+
 export class Storage {
   /** Bumped by every in-place write; saved tensors compare it at backward. */
   version = 0;
@@ -102,6 +122,7 @@ export class Storage {
   constructor(readonly backend: Backend, buffer: BackendBuffer) {
     const bytes = buffer.size * bytesPerElement(buffer.dtype);
     this.#held = { backend, buffer, bytes };
+    tracking?.push(this);
     if (backend.garbageCollected) return;
     stats.liveBytes += bytes;
     stats.liveBuffers++;
@@ -112,6 +133,11 @@ export class Storage {
   get buffer(): BackendBuffer {
     if (!this.#held) throw new Error('This tensor was disposed: its memory is released and it can no longer be used');
     return this.#held.buffer;
+  }
+
+  /** Elements in the buffer. */
+  get size(): number {
+    return this.buffer.size;
   }
 
   get disposed(): boolean {
