@@ -2,7 +2,7 @@
 
 The same configuration as descent's shakespeare-char preset (4 layers, 4 heads, 128 wide, context 64,
 batch 12, 2000 iterations, lr 1e-3 warmup 100 then cosine to 1e-4, AdamW betas (0.9, 0.99) with weight
-decay 0.1 on matrices, clip 1.0, no dropout, no bias, tanh GELU, tied head), on the same char-level
+decay 0.1 on matrices, clip 1.0, no dropout, biases, tanh GELU, tied head), on the same char-level
 tiny Shakespeare with the same 90/10 split. Prints one JSON line: wall seconds, final train/val loss
 over 200 batches each, and the BLAS in use. Run by `npm run bench -- --only train`.
 """
@@ -14,10 +14,10 @@ import torch.nn.functional as F
 
 cfg = dict(n_layer=4, n_head=4, n_embd=128, block_size=64, batch_size=12, max_iters=2000, lr=1e-3, min_lr=1e-4,
            warmup=100, decay_iters=2000, weight_decay=0.1, beta1=0.9, beta2=0.99, grad_clip=1.0,
-           eval_interval=250, eval_iters=20, final_eval_iters=200)
+           eval_interval=250, eval_iters=20, final_eval_iters=200, bias=True, seed=1337)
 if len(sys.argv) > 2:
     cfg.update(json.loads(sys.argv[2]))
-torch.manual_seed(1337)
+torch.manual_seed(cfg['seed'])
 
 text = open(sys.argv[1], encoding='utf-8').read()
 chars = sorted(set(text))
@@ -35,21 +35,22 @@ def get_batch(split, gen=None):
 
 
 class LayerNorm(nn.Module):
-    """nanoGPT's LayerNorm without bias (torch 1.13's nn.LayerNorm cannot drop it)."""
+    """nanoGPT's LayerNorm, whose bias is optional (torch 1.13's nn.LayerNorm cannot drop it)."""
     def __init__(self, C):
         super().__init__()
         self.weight = nn.Parameter(torch.ones(C))
+        self.bias = nn.Parameter(torch.zeros(C)) if cfg['bias'] else None
 
     def forward(self, x):
-        return F.layer_norm(x, self.weight.shape, self.weight, None, 1e-5)
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
 
 
 class Block(nn.Module):
     def __init__(self, C, nh):
         super().__init__()
         self.ln_1, self.ln_2 = LayerNorm(C), LayerNorm(C)
-        self.c_attn, self.c_proj = nn.Linear(C, 3 * C, bias=False), nn.Linear(C, C, bias=False)
-        self.c_fc, self.mlp_proj = nn.Linear(C, 4 * C, bias=False), nn.Linear(4 * C, C, bias=False)
+        self.c_attn, self.c_proj = nn.Linear(C, 3 * C, bias=cfg['bias']), nn.Linear(C, C, bias=cfg['bias'])
+        self.c_fc, self.mlp_proj = nn.Linear(C, 4 * C, bias=cfg['bias']), nn.Linear(4 * C, C, bias=cfg['bias'])
         self.nh = nh
         self.register_buffer('mask', torch.tril(torch.ones(T, T)).view(1, 1, T, T))
 
@@ -76,6 +77,8 @@ class GPT(nn.Module):
             if p.dim() == 2:
                 std = 0.02 / math.sqrt(2 * L) if name.endswith('c_proj.weight') or name.endswith('mlp_proj.weight') else 0.02
                 nn.init.normal_(p, 0.0, std)
+            elif name.endswith('.bias'):
+                nn.init.zeros_(p)
 
     def forward(self, idx, targets):
         x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
