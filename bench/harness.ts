@@ -155,15 +155,17 @@ const median = (xs: number[]): number => {
 
 /**
  * Warm-up (at least two calls, or a fifth of the budget), then samples until `seconds` have passed
- * and at least three were taken; a sample groups enough calls to last about 5 ms, so fast calls
- * are not lost in timer noise. torch_bench.py times the same way.
+ * and at least three were taken; a sample groups enough calls to last about 1 ms, so fast calls
+ * are not lost in timer noise, while a call of a millisecond or more is a sample of its own: the
+ * median then steps past the multi-millisecond stalls these shared machines inflict on a thread now
+ * and then, for every engine alike. torch_bench.py times the same way.
  */
 export async function time(fn: () => unknown, opts: TimingOptions): Promise<Measurement> {
   let last = await once(fn);
   if (last > opts.maxCallSeconds) return { seconds: await once(fn), samples: 1 };
   let warm = last;
   for (let i = 1; i < 2 || warm < opts.seconds / 5; i++) warm += last = await once(fn);
-  const batch = Math.max(1, Math.ceil(0.005 / Math.max(last, 1e-7)));
+  const batch = Math.max(1, Math.ceil(0.001 / Math.max(last, 1e-7)));
   const samples: number[] = [];
   for (let total = 0; total < opts.seconds || samples.length < 3;) {
     const t0 = performance.now();

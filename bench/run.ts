@@ -66,7 +66,7 @@ function header(engines: Engine[], o: { quick: boolean; timing: TimingOptions })
     '',
     `- Machine: ${cpuModel()}, ${availableParallelism()} cores, ${arch()}; Node ${process.version}; load average at start ${load}`,
     `- Run: ${new Date().toISOString()}, \`npm run bench${o.quick ? ' -- --quick' : ''}\`, ~${o.timing.seconds} s of timed calls per figure`,
-    '- Method: warm-up calls, then samples (each ~5 ms of calls) until the time is spent, at least three; ' +
+    '- Method: warm-up calls, then samples (each ~1 ms of calls, or one call if longer) until the time is spent, at least three; ' +
       `the figure is the median sample. A call slower than ${o.timing.maxCallSeconds} s is timed once after one warm-up.` +
       ('gc' in globalThis ? ' Garbage is collected before each figure (node --expose-gc), not during it.' : ''),
     '- Ratios are speed ratios descent ÷ peer (above 1: descent is faster), each against descent\'s fastest ' +

@@ -38,7 +38,7 @@ def timed(fn):
 
 
 def measure(fn, timing):
-    """As bench/harness.ts: warm-up, then ~5 ms samples until `seconds` have passed, at least three."""
+    """As bench/harness.ts: warm-up, then ~1 ms samples until `seconds` have passed, at least three."""
     last = timed(fn)
     if last > timing["maxCallSeconds"]:
         return {"seconds": timed(fn), "samples": 1}
@@ -47,7 +47,7 @@ def measure(fn, timing):
         last = timed(fn)
         warm += last
         i += 1
-    batch = max(1, math.ceil(0.005 / max(last, 1e-7)))
+    batch = max(1, math.ceil(0.001 / max(last, 1e-7)))
     samples, total = [], 0.0
     while total < timing["seconds"] or len(samples) < 3:
         t0 = time.perf_counter()

@@ -38,8 +38,8 @@ const CTRL_MC = 22;
 const CTRL_SCRATCH = 23;
 const CTRL_SCRATCH_STRIDE = 24;
 
-/** Runs matmul tasks until none is left; `tid` picks this thread's scratch. */
-export function matmulRun(ctrl: usize, tid: i32): void {
+/** Runs tasks of matmul job `gen` until none is left; `tid` picks this thread's scratch. Returns the tasks it ran. */
+export function matmulRun(ctrl: usize, tid: i32, gen: i32): i32 {
   const tasks = word(ctrl, CTRL_TASKS);
   const mTiles = word(ctrl, CTRL_MTILES), nTiles = word(ctrl, CTRL_NTILES);
   const perBatch = mTiles * nTiles;
@@ -47,9 +47,10 @@ export function matmulRun(ctrl: usize, tid: i32): void {
   const MT = word(ctrl, CTRL_MT), NT = word(ctrl, CTRL_NT);
   const scratch = <usize>word(ctrl, CTRL_SCRATCH) + <usize>tid * <usize>word(ctrl, CTRL_SCRATCH_STRIDE);
   const table = <usize>word(ctrl, CTRL_TABLE);
+  let done = 0;
   for (;;) {
-    const t = takeTask(ctrl);
-    if (t >= tasks) break;
+    const t = takeTask(ctrl, gen, tasks);
+    if (t < 0) break;
     const batch = t / perBatch, r = t - batch * perBatch;
     const mi = r / nTiles, ni = r - mi * nTiles;
     const m0 = mi * MT, n0 = ni * NT;
@@ -59,7 +60,9 @@ export function matmulRun(ctrl: usize, tid: i32): void {
     const b = <usize>word(ctrl, CTRL_B) + (<usize>bOff << 2);
     const c = <usize>word(ctrl, CTRL_C) + (<usize>batch * <usize>M * <usize>N << 2);
     tile(ctrl, a, b, c, m0, min(M, m0 + MT), n0, min(N, n0 + NT), scratch);
+    done++;
   }
+  return done;
 }
 
 function tile(ctrl: usize, a: usize, b: usize, c: usize, m0: i32, m1: i32, n0: i32, n1: i32, scratch: usize): void {

@@ -22,7 +22,7 @@ export interface KernelExports {
   reduceCols(op: number, x: number, out: number, cols: number, n: number, rowStride: number): void;
   gather(type: number, x: number, idx: number, out: number, nd: number, dim: number, size: number, meta: number): number;
   scatterAdd(type: number, out: number, idx: number, src: number, nd: number, dim: number, size: number, meta: number): number;
-  jobRun(ctrl: number, tid: number): void;
+  jobRun(ctrl: number, tid: number, gen: number): void;
   softmaxF32(x: number, out: number, rows: number, cols: number, log: number, scale: number, period: number, shift: number): void;
   softmaxBackwardF32(y: number, g: number, dx: number, rows: number, cols: number, log: number, scale: number, period: number, shift: number): void;
   layerNormF32(x: number, w: number, b: number, out: number, mean: number, rstd: number, rows: number, cols: number, eps: number): void;

@@ -1,22 +1,26 @@
 /**
  * The worker pool for matmul and large elementwise ops: worker_threads in Node, Web Workers in browsers. Each worker
  * instantiates the same module over the same shared memory and then sleeps on the control block
- * (Atomics.wait). A job is posted by writing its words into the block, bumping the generation and
- * notifying: no message per call. Every thread, the caller included, then takes tasks from one
- * atomic counter until none is left, and the caller waits until each worker has reported done.
+ * (Atomics.wait). A job is posted by writing its words into the block, opening its claim word to
+ * the job's generation and publishing that generation: no message per call. Every thread, the
+ * caller included, then takes tasks through the claim word until none is left (kernels/jobs.ts),
+ * and the caller waits until every task taken is finished, not for each worker to turn up: a
+ * worker that the OS paused, or that was still waking, finds the job closed and goes back to wait.
  *
  * The pool is used only once every worker has reported ready; until then (the first tens of
- * milliseconds) jobs run on the caller alone, so a worker never joins a job midway.
+ * milliseconds) jobs run on the caller alone.
  */
 
 import type { NodeBuiltins } from './module.js';
 
 /** Word offsets (i32) into the control block; the job words are read by kernels/matmul.ts. */
 export const CTRL = {
-  GEN: 0, NEXT: 1, DONE: 2, QUIT: 3, TASKS: 4, A: 5, B: 6, C: 7, M: 8, N: 9, K: 10,
+  GEN: 0, DONE: 2, QUIT: 3, TASKS: 4, A: 5, B: 6, C: 7, M: 8, N: 9, K: 10,
   RSA: 11, CSA: 12, RSB: 13, CSB: 14, TABLE: 16, MT: 17, NT: 18, MTILES: 19, NTILES: 20,
   KC: 21, MC: 22, SCRATCH: 23, SCRATCH_STRIDE: 24, READY: 25,
   JOB: 26, OP: 27, X: 28, Y: 29, OUT: 30, LEN: 31, CHUNK: 32, XS: 33, YS: 34, OUT_SHIFT: 35, SCALARS: 36,
+  /** 64 bits: the open job's generation (high half; 0 when none is open) and its next task (low half). */
+  CLAIM: 44,
 } as const;
 export const CTRL_BYTES = 256;
 
@@ -40,7 +44,7 @@ interface PoolWorker {
  */
 function workerMain(data: WorkerData): void {
   const exports = new WebAssembly.Instance(data.module, { env: { memory: data.memory } }).exports;
-  const run = exports['jobRun'] as (ctrl: number, tid: number) => void;
+  const run = exports['jobRun'] as (ctrl: number, tid: number, gen: number) => void;
   const ctrl = new Int32Array(data.memory.buffer, data.ctrl, 64);
   let gen = Atomics.load(ctrl, 0);
   Atomics.add(ctrl, 25, 1);
@@ -57,8 +61,8 @@ function workerMain(data: WorkerData): void {
     }
     gen = g;
     if (Atomics.load(ctrl, 3) !== 0) return;
-    run(data.ctrl, data.tid);
-    Atomics.add(ctrl, 2, 1);
+    // Takes tasks of job `gen` only while it is open; what it finishes it adds to DONE.
+    run(data.ctrl, data.tid, gen);
     Atomics.notify(ctrl, 2);
   }
 }
@@ -102,25 +106,25 @@ export class ThreadPool {
   }
 
   /**
-   * Runs a job whose words are already in the control block: wakes the workers, runs `share` (the
-   * caller's part: taking tasks like any worker) and returns when every worker is done.
+   * Runs job `gen`, whose words are in the control block and whose claim word is open: wakes the
+   * workers, runs `share` (the caller's part: taking tasks like any worker) and returns when all
+   * `tasks` are done.
    */
-  run(share: () => void): void {
+  run(gen: number, tasks: number, share: () => void): void {
     if (!this.#ready()) {
       share();
       return;
     }
-    const ctrl = this.#ctrl, count = this.#workers.length;
-    Atomics.store(ctrl, CTRL.DONE, 0);
-    Atomics.add(ctrl, CTRL.GEN, 1);
+    const ctrl = this.#ctrl;
+    Atomics.store(ctrl, CTRL.GEN, gen);
     Atomics.notify(ctrl, CTRL.GEN);
     share();
     for (let spins = 0; ; spins++) {
       const done = Atomics.load(ctrl, CTRL.DONE);
-      if (done === count) return;
+      if (done >= tasks) return;
       if (spins < SPIN || !this.#canBlock) continue;
       try {
-        Atomics.wait(ctrl, CTRL.DONE, done);
+        Atomics.wait(ctrl, CTRL.DONE, done, 1);
       } catch {
         this.#canBlock = false;
       }

@@ -112,6 +112,9 @@ export class WasmBackend implements Backend {
   #table: { ptr: number; bytes: number } = { ptr: 0, bytes: 0 };
   #metaRegion: { ptr: number; bytes: number } = { ptr: 0, bytes: 0 };
   #i32!: Int32Array;
+  #i64!: BigInt64Array;
+  /** The generation of the last job (kernels/jobs.ts); 0 is no job. */
+  #gen = 0;
   #liveBuffers = 0;
 
   constructor(opts: WasmBackendOptions = {}) {
@@ -465,20 +468,29 @@ export class WasmBackend implements Backend {
     });
   }
 
-  /** Writes a job's words into the control block and runs it: on every thread, or on this one alone. */
+  /**
+   * Writes a job's words into the control block and runs it: on every thread, or on this one alone.
+   * Each job has a generation of its own, and its claim word is closed when it ends, so that a
+   * worker arriving late can take no task of it (kernels/jobs.ts).
+   */
   #runJob(parallel: boolean, words: Partial<Record<keyof typeof CTRL, number>>): void {
     const w = this.#ctrl >> 2;
     for (const [name, value] of Object.entries(words)) this.#i32[w + CTRL[name as keyof typeof CTRL]] = value;
-    this.#i32[w + CTRL.NEXT] = 0;
-    const share = (): void => this.#k.jobRun(this.#ctrl, 0);
-    if (parallel && this.#pool) this.#pool.run(share);
+    const gen = this.#gen = this.#gen >= 0x7fffffff ? 1 : this.#gen + 1;
+    const claim = (this.#ctrl >> 3) + (CTRL.CLAIM >> 1);
+    Atomics.store(this.#i32, w + CTRL.DONE, 0);
+    Atomics.store(this.#i64, claim, BigInt(gen) << 32n);
+    const share = (): void => this.#k.jobRun(this.#ctrl, 0, gen);
+    if (parallel && this.#pool) this.#pool.run(gen, words.TASKS ?? 0, share);
     else share();
+    Atomics.store(this.#i64, claim, 0n);
   }
 
   // ---- internals --------------------------------------------------------------------------------
 
   #views(): void {
     this.#i32 = new Int32Array(this.#memory.buffer);
+    this.#i64 = new BigInt64Array(this.#memory.buffer);
   }
 
   /** The byte address of a view's first element. */
