@@ -789,3 +789,34 @@ test('wasm: freed blocks are reused, and the memory grows for a large buffer', (
   assert.equal(be.readSync(big)[(8 << 20) - 1], 2.5);
   be.free(big);
 });
+
+test('oversubscribed, 6 threads: a thousand back-to-back jobs of every kind give the one-thread results', async () => {
+  // With more threads than cores the OS pauses workers all the time, so many arrive after their job
+  // is over: the claim word (kernels/jobs.ts) must keep them from taking a task of a job that ended.
+  const many = createWasmBackend({ threads: 6 });
+  try {
+    for (let i = 0; i < 500 && many.threads < 6; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(many.threads, 6);
+    const shapes: [number, number, number][] = [[64, 96, 80], [5, 300, 7], [200, 64, 130], [96, 256, 96]];
+    const inputs = shapes.map(([M, K, N]) => ({ M, K, N, a: randomData('float32', M * K, 1), b: randomData('float32', K * N, 1) }));
+    const big = randomData('float32', 300_000, 3);
+    const results = (be: WasmBackend): Float32Array[] => {
+      const out: Float32Array[] = [];
+      for (let round = 0; round < 250; round++) {
+        const { M, K, N, a, b } = inputs[round % inputs.length]!;
+        const aw = upload(be, 'float32', a), bw = upload(be, 'float32', b), cw = be.alloc('float32', M * N);
+        be.matmul({ buffer: aw, shape: [M, K], strides: [K, 1], offset: 0 }, { buffer: bw, shape: [K, N], strides: [N, 1], offset: 0 }, cw);
+        const xw = upload(be, 'float32', big), yw = be.alloc('float32', big.length);
+        be.unary(round % 2 ? 'exp' : 'tanh', { buffer: xw, shape: [big.length], strides: [1], offset: 0 }, yw);
+        be.binary('mul', { buffer: yw, shape: [big.length], strides: [1], offset: 0 }, { buffer: xw, shape: [big.length], strides: [1], offset: 0 }, yw);
+        if (round % 25 === 0) out.push(be.readSync(cw) as Float32Array, (be.readSync(yw) as Float32Array).slice(0, 4096));
+        for (const buf of [aw, bw, cw, xw, yw]) be.free(buf);
+      }
+      return out;
+    };
+    const want = results(single), got = results(many);
+    got.forEach((g, i) => assert.deepEqual(g, want[i], `result ${i}`));
+  } finally {
+    many.dispose();
+  }
+});
