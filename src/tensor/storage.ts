@@ -110,7 +110,7 @@ export function track<T>(fn: () => T): { result: T; made: Storage[] } {
     return { result: fn(), made };
   } finally {
     tracking = outer;
-    outer?.push(...made);
+    if (outer) for (const s of made) outer.push(s);
   }
 }
 
