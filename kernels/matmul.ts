@@ -1,6 +1,6 @@
 /**
  * float32 GEMM: C[M, N] = A[M, K] · B[K, N] for any strides of A and B, batched through a table of
- * offsets, split into tasks that every thread takes from one atomic counter.
+ * offsets, split into tasks that every thread claims through the job's claim word (kernels/jobs.ts).
  *
  * The structure is GotoBLAS's: for each KC-deep slice, a block of B is packed into NR-wide panels
  * and a block of A into MR-high panels (zero-padded at the edges), and a 6x8 register-blocked
