@@ -54,7 +54,16 @@ const F32 = 0, F64 = 1, I32 = 2, BOOL = 3;
   for (let r = 0; r < rows; r++) {
     let p = src + <usize>(r * sRow) * w, q = dst + <usize>(r * dRow) * w;
     if (ss == 1 && ds == 1) {
-      memory.copy(q, p, <usize>n * w);
+      // memory.copy is a call into the engine: worth it for long rows, not for the 128-byte rows of a
+      // head transpose, which vector loads and stores move several times faster.
+      const bytes = <usize>n * w;
+      if (bytes >= 1024) {
+        memory.copy(q, p, bytes);
+        continue;
+      }
+      let k: usize = 0;
+      for (; k + 16 <= bytes; k += 16) v128.store(q + k, v128.load(p + k));
+      for (; k < bytes; k++) store<u8>(q + k, load<u8>(p + k));
       continue;
     }
     for (let i = 0; i < n; i++, p += <usize>ss * w, q += <usize>ds * w) store<T>(q, load<T>(p));

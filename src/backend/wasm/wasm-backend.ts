@@ -61,11 +61,15 @@ const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 /**
  * Calls `fn` once per plane of the collapsed iteration space: `rows` rows of `n` elements, with
- * each view's start, row stride and inner stride. Leading dims beyond two are looped here.
+ * each view's start, row stride and inner stride. Leading dims beyond two are looped here, one call
+ * into the kernels per plane. With `anyOrder` (every view, the output included, is addressed by its
+ * strides, so the order of planes does not matter) the largest leading dim becomes the rows: a
+ * head transpose [B, H, T, D] → [B, T, H, D] is then B·H planes of T rows, not B·T planes of H.
  */
 function forEachPlane(
   shape: readonly number[], strides: readonly (readonly number[])[], starts: readonly number[],
   fn: (offsets: number[], rows: number, n: number, rowStrides: number[], innerStrides: number[]) => void,
+  anyOrder = false,
 ): void {
   const c = collapse(shape, strides);
   const nd = c.shape.length;
@@ -76,9 +80,12 @@ function forEachPlane(
     fn(starts.slice(), 1, n, inner.map(() => 0), inner);
     return;
   }
-  const rows = c.shape[nd - 2]!;
-  const rowStrides = c.strides.map((s) => s[nd - 2]!);
-  forEachRow(c.shape.slice(0, nd - 2), c.strides.map((s) => s.slice(0, nd - 2)), starts, (o, count, step) => {
+  let r = nd - 2;
+  if (anyOrder) for (let d = 0; d < nd - 2; d++) if (c.shape[d]! > c.shape[r]!) r = d;
+  const rows = c.shape[r]!;
+  const rowStrides = c.strides.map((s) => s[r]!);
+  const outer = (xs: readonly number[]): number[] => xs.filter((_, d) => d !== r && d < nd - 1);
+  forEachRow(outer(c.shape), c.strides.map(outer), starts, (o, count, step) => {
     const offsets = o.slice();
     for (let i = 0; i < count; i++) {
       fn(offsets, rows, n, rowStrides, inner);
@@ -187,14 +194,14 @@ export class WasmBackend implements Backend {
     const xw = bytesPerElement(x.buffer.dtype), ow = bytesPerElement(out.buffer.dtype);
     forEachPlane(out.shape, [x.strides, out.strides], [x.offset, out.offset], (o, rows, n, rs, is) => {
       this.#k.copyCast(st, dt, xp + o[0]! * xw, op + o[1]! * ow, rows, n, rs[0]!, rs[1]!, is[0]!, is[1]!);
-    });
+    }, true);
   }
 
   fill(out: View, value: number): void {
     const dt = dtypeCode[out.buffer.dtype], p = this.#ptr(out.buffer), w = bytesPerElement(out.buffer.dtype);
     forEachPlane(out.shape, [out.strides], [out.offset], (o, rows, n, rs, is) => {
       this.#k.fill(dt, p + o[0]! * w, rows, n, rs[0]!, is[0]!, value);
-    });
+    }, true);
   }
 
   unary(op: UnaryOp, x: View, out: BackendBuffer): void {
