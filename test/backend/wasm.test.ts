@@ -358,6 +358,26 @@ test('wasm: copy converts between every pair of dtypes over every view kind', ()
   }
 });
 
+test('wasm: head transposes [B, H, T, D] → [B, T, H, D] copy exactly, rows shorter and longer than 1 KiB', () => {
+  // The copy takes its rows from the largest leading dim and moves short rows by vector loads.
+  for (const dtype of ['float32', 'float64', 'int32', 'bool'] as DType[]) {
+    for (const [B, H, T, D] of [[2, 3, 5, 7], [3, 4, 9, 32], [2, 2, 3, 300], [1, 5, 17, 1]] as [number, number, number, number][]) {
+      const data = randomData(dtype, B * H * T * D);
+      const src = { shape: [B, T, H, D], strides: [H * T * D, D, T * D, 1], offset: 0 };
+      const dst = { shape: [B, T, H, D], strides: [T * H * D, H * D, D, 1], offset: 0 };
+      const or = reference.alloc(dtype, data.length);
+      reference.copy({ ...src, buffer: upload(reference, dtype, data) }, { ...dst, buffer: or });
+      for (const [name, be] of BACKENDS) {
+        const xw = upload(be, dtype, data), ow = be.alloc(dtype, data.length);
+        be.copy({ ...src, buffer: xw }, { ...dst, buffer: ow });
+        assertSame(be.readSync(ow), reference.readSync(or), `${name} ${dtype} head transpose [${B}, ${H}, ${T}, ${D}]`);
+        be.free(xw);
+        be.free(ow);
+      }
+    }
+  }
+});
+
 test('wasm: fill over every dtype and view kind', () => {
   for (const dtype of ['float32', 'float64', 'int32', 'bool'] as DType[]) {
     for (const value of [0, 1.5, -2.7, 3e9, NaN, -Infinity]) {
