@@ -36,7 +36,9 @@ export function clipGradNorm_(params: Iterable<Tensor> | Tensor, maxNorm: number
     }
     // Always multiplied in, even by 1, as PyTorch does: a NaN or infinite norm then shows in every gradient.
     const coef = div(maxNorm, total.add(1e-6)).clamp(null, 1);
-    for (const g of grads) g.mul_(coef);
+    // In-place ops compute out of place and copy back: those results are freed here too.
+    const scaled = track(() => { for (const g of grads) g.mul_(coef); });
+    for (const s of scaled.made) s.dispose();
     return total;
   });
 }
