@@ -153,9 +153,8 @@ class Temporaries {
 
   /** Takes ownership of what a closure made, freeing at once all but the storages of `kept`. */
   adopt(made: readonly Storage[], kept: readonly (Tensor | null | undefined)[]): void {
-    const keep = new Set(kept.map((t) => t?.storage));
     for (const s of made) {
-      if (keep.has(s)) this.#holders.set(s, 0);
+      if (kept.some((t) => t?.storage === s)) this.#holders.set(s, 0);
       else s.dispose();
     }
   }

@@ -15,10 +15,15 @@ export interface RowsData {
   cols: number;
 }
 
+/** A Rows view's [rows, cols]: its last dim is the row. */
+export function rowsCols(v: View): [number, number] {
+  const cols = v.shape[v.shape.length - 1] ?? 1;
+  return [cols === 0 ? 0 : v.shape.reduce((p, s) => p * s, 1) / cols, cols];
+}
+
 export function rowsOf(data: TypedArray, v: View): RowsData {
-  const cols = v.shape.length === 0 ? 1 : v.shape[v.shape.length - 1]!;
-  const size = v.shape.reduce((p, s) => p * s, 1);
-  return { data, offset: v.offset, rows: cols === 0 ? 0 : size / cols, cols };
+  const [rows, cols] = rowsCols(v);
+  return { data, offset: v.offset, rows, cols };
 }
 
 export function visibleColumns(r: number, cols: number, causal: SoftmaxOptions['causal']): number {

@@ -26,21 +26,21 @@ export function clipGradNorm_(params: Iterable<Tensor> | Tensor, maxNorm: number
   if (typeof normType !== 'number' || Number.isNaN(normType)) throw new Error(`clipGradNorm_: invalid normType ${normType}`);
   const grads = gradsOf(params);
   if (grads.length === 0) return tensor(0);
-  return noGrad(() => {
-    // The per-parameter temporaries (a square of every gradient) are freed here, not left to the collector.
-    const { result: total, made } = track(() => vectorNorm(stack(grads.map((g) => vectorNorm(g, normType))), normType));
-    for (const s of made) if (s !== total.storage) s.dispose();
+  // Every temporary (a square of each gradient, the results the in-place scaling copies back) is
+  // freed here rather than left to the collector; only the norm is returned.
+  const { result: total, made } = track(() => noGrad(() => {
+    const total = vectorNorm(stack(grads.map((g) => vectorNorm(g, normType))), normType);
     const value = total.item();
     if (errorIfNonfinite && !Number.isFinite(value)) {
       throw new Error(`clipGradNorm_: the total norm of order ${normType} of the gradients is ${value}, so they cannot be clipped; pass errorIfNonfinite: false to scale them by it anyway`);
     }
     // Always multiplied in, even by 1, as PyTorch does: a NaN or infinite norm then shows in every gradient.
     const coef = div(maxNorm, total.add(1e-6)).clamp(null, 1);
-    // In-place ops compute out of place and copy back: those results are freed here too.
-    const scaled = track(() => { for (const g of grads) g.mul_(coef); });
-    for (const s of scaled.made) s.dispose();
+    for (const g of grads) g.mul_(coef);
     return total;
-  });
+  }));
+  for (const s of made) if (s !== total.storage) s.dispose();
+  return total;
 }
 
 /** Clamps every gradient element into [−clipValue, clipValue]. */

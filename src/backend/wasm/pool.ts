@@ -124,7 +124,7 @@ export class ThreadPool {
       if (done >= tasks) return;
       if (spins < SPIN || !this.#canBlock) continue;
       try {
-        Atomics.wait(ctrl, CTRL.DONE, done, 1);
+        Atomics.wait(ctrl, CTRL.DONE, done);
       } catch {
         this.#canBlock = false;
       }

@@ -16,6 +16,7 @@ import {
   type SgdScalars, type SgdTensors, type SoftmaxOptions, type TypedArray, type UnaryOp, type View,
   binaryOps, bytesPerElement, reduceOps, unaryOps,
 } from '../backend.js';
+import { rowsCols } from '../fused.js';
 import { ReferenceBackend } from '../reference.js';
 import { collapse, forEachRow } from '../strided.js';
 import { Heap, type HeapStats, blockSize } from './heap.js';
@@ -95,12 +96,6 @@ function forEachPlane(
 }
 
 const sizeOf = (v: View): number => v.shape.reduce((p, n) => p * n, 1);
-
-/** A Rows view's [rows, cols]: its last dim is the row. */
-function rowsCols(v: View): [number, number] {
-  const cols = v.shape[v.shape.length - 1] ?? 1;
-  return [cols === 0 ? 0 : sizeOf(v) / cols, cols];
-}
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
