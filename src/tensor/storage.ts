@@ -33,10 +33,14 @@ const release = (h: Held): void => {
 /**
  * Reclaiming memory inside a synchronous loop. FinalizationRegistry callbacks normally run only
  * between turns of the event loop, so a training loop that never awaits would grow a backend's
- * memory without bound. Node lets V8 expose gc() and FinalizationRegistry.prototype.cleanupSome (to
- * a registry made in a fresh vm context once the flag is set): when live bytes pass a threshold,
- * Storage runs a collection and the finalizers at once. Elsewhere (browsers) buffers are freed
- * between turns, which a training loop that awaits provides.
+ * memory without bound. Node lets V8 expose gc() and FinalizationRegistry.prototype.cleanupSome (in
+ * a fresh vm context once the flag is set): when live bytes pass a threshold, Storage runs a
+ * collection and the finalizers at once. Elsewhere (browsers) buffers are freed between turns,
+ * which a training loop that awaits provides.
+ *
+ * The registry itself is the main context's, with cleanupSome borrowed from the vm context: Node
+ * stops finalizers of the main context from running while it tears down, but not those of a vm
+ * context's registry, and one that runs then aborts the process (a GC at exit is enough).
  */
 interface Collector {
   registry: FinalizationRegistry<Held>;
@@ -44,8 +48,10 @@ interface Collector {
 }
 
 type NodeProcess = { getBuiltinModule?: (id: string) => unknown };
+type CleanupSome = (this: FinalizationRegistry<Held>) => void;
 
 function makeCollector(): Collector {
+  const registry = new FinalizationRegistry<Held>(release);
   const get = (globalThis as { process?: NodeProcess }).process?.getBuiltinModule;
   if (typeof get === 'function') {
     try {
@@ -53,17 +59,17 @@ function makeCollector(): Collector {
       const vm = get('node:vm') as { runInNewContext(code: string): unknown };
       v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
       v8.setFlagsFromString('--expose-gc');
-      const [Registry, gc] = vm.runInNewContext('[FinalizationRegistry, typeof gc === "function" ? gc : null]') as
-        [typeof FinalizationRegistry, (() => void) | null];
-      const registry = new Registry<Held>(release) as FinalizationRegistry<Held> & { cleanupSome?: () => void };
-      if (gc && typeof registry.cleanupSome === 'function') {
-        return { registry, collect: () => { gc(); registry.cleanupSome!(); } };
+      const [cleanupSome, gc] = vm.runInNewContext(
+        '[FinalizationRegistry.prototype.cleanupSome, typeof gc === "function" ? gc : null]',
+      ) as [CleanupSome | undefined, (() => void) | null];
+      if (gc && typeof cleanupSome === 'function') {
+        return { registry, collect: () => { gc(); cleanupSome.call(registry); } };
       }
     } catch {
       // Not Node, or a V8 without these flags: finalizers run between event-loop turns.
     }
   }
-  return { registry: new FinalizationRegistry<Held>(release), collect: null };
+  return { registry, collect: null };
 }
 
 let collector: Collector | null = null;

@@ -10,6 +10,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import {
@@ -272,4 +274,24 @@ test('the same 5,000 steps on the reference backend keep the JS heap flat', asyn
   } finally {
     setBackend('counted');
   }
+});
+
+test('a process that collects garbage as it exits, with tensors awaiting their finalizers, exits cleanly', () => {
+  // Node aborts the process when a FinalizationRegistry of a vm context has finalizers due while it
+  // tears down; Storage's registry must be the main context's.
+  const index = pathToFileURL(fileURLToPath(new URL('../../src/index.js', import.meta.url))).href;
+  const child = `
+    import { zeros, setBackend } from ${JSON.stringify(index)};
+    import v8 from 'node:v8';
+    import vm from 'node:vm';
+    setBackend('wasm');
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc');
+    const make = () => { for (let i = 0; i < 200; i++) zeros([100]).add(1); };
+    make();
+    process.on('exit', () => { make(); gc(); });
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child], { encoding: 'utf8' });
+  assert.equal(r.signal, null, `the child died of ${r.signal}: ${r.stderr.slice(0, 300)}`);
+  assert.equal(r.status, 0, r.stderr);
 });
