@@ -5,7 +5,7 @@
  */
 
 import { GPT, Generator, nn, randint } from '../src/index.js';
-import { type Engine, type GptWorkload, type Runnable, type SuiteOptions, attempt, footnotes, longTable } from './harness.js';
+import { type Engine, type GptWorkload, type Runnable, type SuiteOptions, attemptAll, footnotes, longTable } from './harness.js';
 
 export function descentGpt(w: GptWorkload): Runnable {
   const generator = new Generator(0);
@@ -27,12 +27,10 @@ export function descentGpt(w: GptWorkload): Runnable {
 }
 
 export async function runGpt(engines: Engine[], w: GptWorkload, o: SuiteOptions): Promise<string> {
-  const ms = [], tokens = [], notes: string[] = [];
-  for (const e of engines) {
-    const m = await attempt(e, w, o, 'gpt step', notes);
-    ms.push('na' in m ? m : { value: m.seconds * 1e3 });
-    tokens.push('na' in m ? m : { value: (w.batch * w.blockSize) / m.seconds });
-  }
+  const notes: string[] = [];
+  const figures = await attemptAll(engines, w, o, 'gpt step', notes);
+  const ms = figures.map((m) => ('na' in m ? m : { value: m.seconds * 1e3 }));
+  const tokens = figures.map((m) => ('na' in m ? m : { value: (w.batch * w.blockSize) / m.seconds }));
   return [
     `## GPT training step (nanoGPT on a CPU), ms (lower is better)`,
     '',

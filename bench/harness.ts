@@ -66,6 +66,8 @@ export interface TimingOptions {
   seconds: number;
   /** A call slower than this is timed once after one warm-up call, not repeatedly. */
   maxCallSeconds: number;
+  /** Turns the engines take at each figure, `seconds / rounds` each (attemptAll). */
+  rounds?: number;
 }
 
 export interface Measurement {
@@ -73,6 +75,8 @@ export interface Measurement {
   seconds: number;
   /** Timed samples the median is taken over. */
   samples: number;
+  /** Each sample's seconds per call. */
+  times: number[];
   /** Something a reader of the figure should know, printed under the table. */
   note?: string;
 }
@@ -162,7 +166,10 @@ const median = (xs: number[]): number => {
  */
 export async function time(fn: () => unknown, opts: TimingOptions): Promise<Measurement> {
   let last = await once(fn);
-  if (last > opts.maxCallSeconds) return { seconds: await once(fn), samples: 1 };
+  if (last > opts.maxCallSeconds) {
+    const t = await once(fn);
+    return { seconds: t, samples: 1, times: [t] };
+  }
   let warm = last;
   for (let i = 1; i < 2 || warm < opts.seconds / 5; i++) warm += last = await once(fn);
   const batch = Math.max(1, Math.ceil(0.001 / Math.max(last, 1e-7)));
@@ -177,7 +184,7 @@ export async function time(fn: () => unknown, opts: TimingOptions): Promise<Meas
     samples.push(dt / batch);
     total += dt;
   }
-  return { seconds: median(samples), samples: samples.length };
+  return { seconds: median(samples), samples: samples.length, times: samples };
 }
 
 // ---- tables ---------------------------------------------------------------------------------------
@@ -256,16 +263,51 @@ export interface SuiteOptions {
   log(line: string): void;
 }
 
-/** Times `w` on `e`, logging progress; a failure becomes the reason, for an n/a cell. A note goes to `notes`. */
-export async function attempt(e: Engine, w: Workload, o: SuiteOptions, what: string, notes: string[]): Promise<Measurement | { na: string }> {
-  try {
-    const m = await e.measure(w, o.timing);
-    const ms = m.seconds * 1e3;
-    o.log(`  ${what} · ${e.label}: ${ms < 1 ? ms.toFixed(3) : ms.toFixed(1)} ms (median of ${m.samples})${m.note ? `; ${m.note}` : ''}`);
-    if (m.note) notes.push(`${e.label}, ${what}: ${m.note}.`);
-    return m;
-  } catch (err) {
-    o.log(`  ${what} · ${e.label}: n/a (${reason(err)})`);
-    return { na: reason(err) };
+/**
+ * Times `w` on every engine, the engines taking turns: `rounds` rounds of `seconds / rounds` each,
+ * one engine after another within a round. The speed of these shared machines drifts by tens of
+ * percent over seconds; in turns, a slow stretch falls on every engine alike instead of on whichever
+ * was measured then, and the ratios between engines hold. Each figure is the median of the engine's
+ * samples from all rounds. An engine timed once (its calls are too slow to repeat) or that failed
+ * takes no further turns. `skip` gives a reason not to measure an engine at all, for an n/a cell.
+ * Progress is logged per figure; a note goes to `notes`.
+ */
+export async function attemptAll(engines: Engine[], w: Workload, o: SuiteOptions, what: string, notes: string[],
+  skip: (i: number) => string | null = () => null): Promise<(Measurement | { na: string })[]> {
+  const rounds = Math.max(1, o.timing.rounds ?? 1);
+  const turn: TimingOptions = { ...o.timing, seconds: o.timing.seconds / rounds };
+  const results: (Measurement | { na: string })[] = engines.map((_, i) => {
+    const why = skip(i);
+    return why ? { na: why } : { seconds: 0, samples: 0, times: [] };
+  });
+  const done = results.map((m) => 'na' in m);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, e] of engines.entries()) {
+      const sofar = results[i]!;
+      if (done[i] || 'na' in sofar) continue;
+      try {
+        const m = await e.measure(w, turn);
+        sofar.times.push(...m.times);
+        sofar.samples = sofar.times.length;
+        sofar.seconds = median(sofar.times);
+        if (m.note) sofar.note = m.note;
+        done[i] = m.samples < 2;
+      } catch (err) {
+        // A failure in a later turn keeps the samples of the earlier ones.
+        if (r === 0) results[i] = { na: reason(err) };
+        done[i] = true;
+      }
+    }
   }
+  for (const [i, e] of engines.entries()) {
+    const m = results[i]!;
+    if ('na' in m) {
+      o.log(`  ${what} · ${e.label}: n/a (${m.na})`);
+      continue;
+    }
+    const ms = m.seconds * 1e3;
+    o.log(`  ${what} · ${e.label}: ${ms < 1 ? ms.toFixed(3) : ms.toFixed(1)} ms (median of ${m.times.length})${m.note ? `; ${m.note}` : ''}`);
+    if (m.note) notes.push(`${e.label}, ${what}: ${m.note}.`);
+  }
+  return results;
 }

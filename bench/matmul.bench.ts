@@ -5,7 +5,7 @@
  */
 
 import { type Tensor, matmul, randn } from '../src/index.js';
-import { type Engine, type Form, type MatmulWorkload, type Runnable, type SuiteOptions, attempt, footnotes, wideTable } from './harness.js';
+import { type Engine, type Form, type MatmulWorkload, type Runnable, type SuiteOptions, attemptAll, footnotes, wideTable } from './harness.js';
 
 export function matmulWorkloads(quick: boolean): MatmulWorkload[] {
   const square = quick ? [128, 256] : [128, 256, 512, 1024, 2048];
@@ -36,22 +36,16 @@ export async function runMatmul(engines: Engine[], workloads: MatmulWorkload[], 
   const rows = [], notes: string[] = [];
   for (const w of workloads) {
     const what = `matmul ${w.n} ${w.form}`;
-    const cells = [];
-    for (const [i, e] of engines.entries()) {
+    const tooSlow = (i: number): string | null => {
       const known = [...secondsAt[i]!].filter(([n]) => n <= w.n).sort((x, y) => y[0] - x[0])[0];
       const estimate = known ? known[1] * (w.n / known[0]) ** 3 : 0;
-      if (estimate > 2 * o.timing.maxCallSeconds) {
-        cells.push({ na: `skipped: ~${estimate.toFixed(0)} s per call` });
-        continue;
-      }
-      const m = await attempt(e, w, o, what, notes);
-      if ('na' in m) {
-        cells.push(m);
-        continue;
-      }
+      return estimate > 2 * o.timing.maxCallSeconds ? `skipped: ~${estimate.toFixed(0)} s per call` : null;
+    };
+    const cells = (await attemptAll(engines, w, o, what, notes, tooSlow)).map((m, i) => {
+      if ('na' in m) return m;
       secondsAt[i]!.set(w.n, m.seconds);
-      cells.push({ value: gflops(w.n, m.seconds) });
-    }
+      return { value: gflops(w.n, m.seconds) };
+    });
     rows.push({ label: [String(w.n), w.form], cells });
   }
   return [

@@ -4,7 +4,7 @@
  */
 
 import { Generator, nn, optim, randint, randn } from '../src/index.js';
-import { type Engine, type MlpWorkload, type Runnable, type SuiteOptions, attempt, footnotes, longTable } from './harness.js';
+import { type Engine, type MlpWorkload, type Runnable, type SuiteOptions, attemptAll, footnotes, longTable } from './harness.js';
 
 export function descentMlp(w: MlpWorkload): Runnable {
   const generator = new Generator(0);
@@ -28,11 +28,8 @@ export function descentMlp(w: MlpWorkload): Runnable {
 }
 
 export async function runMlp(engines: Engine[], w: MlpWorkload, o: SuiteOptions): Promise<string> {
-  const ms = [], notes: string[] = [];
-  for (const e of engines) {
-    const m = await attempt(e, w, o, 'mlp step', notes);
-    ms.push('na' in m ? m : { value: m.seconds * 1e3 });
-  }
+  const notes: string[] = [];
+  const ms = (await attemptAll(engines, w, o, 'mlp step', notes)).map((m) => ('na' in m ? m : { value: m.seconds * 1e3 }));
   return [
     `## MLP training step, ms (lower is better)`,
     '',

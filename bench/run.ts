@@ -3,7 +3,7 @@
  * (OpenBLAS and stock), all measured in this run, as Markdown tables of figures and speed ratios.
  * Progress goes to stderr; the tables go to stdout and to bench/results.md.
  *
- *   npm run bench                        everything, ~1 s of timed calls per figure
+ *   npm run bench                        everything, ~1.5 s of timed calls per figure, in three turns
  *   npm run bench -- --quick             a smoke run: small sizes, ~0.1 s per figure, nothing written
  *   npm run bench -- --only matmul,mlp   some workloads (matmul, mlp, gpt; and train, the 15-minute
  *                                        end-to-end shakespeare-char run, only when named)
@@ -65,9 +65,11 @@ function header(engines: Engine[], o: { quick: boolean; timing: TimingOptions })
     '# descent benchmarks',
     '',
     `- Machine: ${cpuModel()}, ${availableParallelism()} cores, ${arch()}; Node ${process.version}; load average at start ${load}`,
-    `- Run: ${new Date().toISOString()}, \`npm run bench${o.quick ? ' -- --quick' : ''}\`, ~${o.timing.seconds} s of timed calls per figure`,
-    '- Method: warm-up calls, then samples (each ~1 ms of calls, or one call if longer) until the time is spent, at least three; ' +
-      `the figure is the median sample. A call slower than ${o.timing.maxCallSeconds} s is timed once after one warm-up.` +
+    `- Run: ${new Date().toISOString()}, \`npm run bench${o.quick ? ' -- --quick' : ''}\`, ~${o.timing.seconds} s of timed calls per figure and engine`,
+    `- Method: the engines take turns at each figure, ${o.timing.rounds ?? 1} round${(o.timing.rounds ?? 1) > 1 ? 's' : ''} of ` +
+      `~${+(o.timing.seconds / (o.timing.rounds ?? 1)).toFixed(2)} s each, so that the machine's drift in speed falls on all alike; ` +
+      'each turn is warm-up calls, then samples (each ~1 ms of calls, or one call if longer), at least three; ' +
+      `the figure is the median of the engine's samples from all rounds. A call slower than ${o.timing.maxCallSeconds} s is timed once after one warm-up.` +
       ('gc' in globalThis ? ' Garbage is collected before each figure (node --expose-gc), not during it.' : ''),
     '- Ratios are speed ratios descent ÷ peer (above 1: descent is faster), each against descent\'s fastest ' +
       'configuration that uses no more threads than the peer; the configuration is named in brackets.',
@@ -78,7 +80,7 @@ function header(engines: Engine[], o: { quick: boolean; timing: TimingOptions })
 /** Runs the benchmarks and returns the Markdown (also printed, and written to `out`). */
 export async function runBench(opts: BenchOptions = {}): Promise<string> {
   const quick = opts.quick ?? false;
-  const timing: TimingOptions = { seconds: opts.seconds ?? (quick ? 0.1 : 1), maxCallSeconds: quick ? 1 : 5 };
+  const timing: TimingOptions = { seconds: opts.seconds ?? (quick ? 0.1 : 1.5), maxCallSeconds: quick ? 1 : 5, rounds: quick ? 1 : 3 };
   const o = { timing, log: opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)) };
   const engines = await descentEngines(opts.backends);
   if (opts.peers ?? true) engines.push(await tfjsEngine(), await jaxEngine(), ...(await torchEngines()));

@@ -41,7 +41,8 @@ def measure(fn, timing):
     """As bench/harness.ts: warm-up, then ~1 ms samples until `seconds` have passed, at least three."""
     last = timed(fn)
     if last > timing["maxCallSeconds"]:
-        return {"seconds": timed(fn), "samples": 1}
+        t = timed(fn)
+        return {"seconds": t, "samples": 1, "times": [t]}
     warm, i = last, 1
     while i < 2 or warm < timing["seconds"] / 5:
         last = timed(fn)
@@ -56,7 +57,7 @@ def measure(fn, timing):
         dt = time.perf_counter() - t0
         samples.append(dt / batch)
         total += dt
-    return {"seconds": statistics.median(samples), "samples": len(samples)}
+    return {"seconds": statistics.median(samples), "samples": len(samples), "times": samples}
 
 
 def matmul(torch, w):

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matmulWorkloads } from '../bench/matmul.bench.js';
 import { parseBenchArgs, runBench } from '../bench/run.js';
+import { type Engine, attemptAll } from '../bench/harness.js';
 
 test('bench: --quick --only matmul --no-peers on the reference backend prints a full matmul table', async () => {
   const opts = parseBenchArgs(['--quick', '--only', 'matmul', '--no-peers', '--backends', 'reference']);
@@ -31,4 +32,35 @@ test('bench: --quick --only matmul --no-peers on the reference backend prints a 
     assert.ok(Number(gflops) > 0, `${w.n} ${w.form}: ${gflops} GFLOP/s`);
   });
   assert.equal(lines.filter((l) => l.includes('descent reference')).length, workloads.length, 'one progress line per figure');
+});
+
+test('bench: engines take turns at a figure, and each figure is the median of its samples from every turn', async () => {
+  const order: string[] = [];
+  const fake = (label: string, times: number[][]): Engine => {
+    let turn = 0;
+    return {
+      label, descent: false, threads: 1,
+      measure: async (_w, timing) => {
+        order.push(`${label}@${timing.seconds}`);
+        const t = times[turn++];
+        if (!t) throw new Error(`${label} broke`);
+        return { seconds: t[0]!, samples: t.length, times: t };
+      },
+    };
+  };
+  const engines = [
+    fake('a', [[1, 2, 3], [10, 11, 12], [4, 5, 6]]),
+    fake('slow', [[100]]),
+    fake('flaky', [[7, 8, 9]]),
+    fake('broken', []),
+    fake('skipped', [[1, 1, 1]]),
+  ];
+  const lines: string[] = [];
+  const figures = await attemptAll(engines, matmulWorkloads(true)[0]!, { timing: { seconds: 3, maxCallSeconds: 1, rounds: 3 }, log: (l) => lines.push(l) },
+    'what', [], (i) => (i === 4 ? 'not this one' : null));
+  assert.deepEqual(order, ['a@1', 'slow@1', 'flaky@1', 'broken@1', 'a@1', 'flaky@1', 'a@1'],
+    'round-robin; one timed once, or failing in a later turn (its samples kept), takes no further turns; a skipped one none');
+  assert.deepEqual(figures.map((m) => ('na' in m ? m.na : [m.seconds, m.samples])),
+    [[5, 9], [100, 1], [8, 3], 'broken broke', 'not this one']);
+  assert.equal(lines.length, engines.length, 'one progress line per engine');
 });

@@ -109,7 +109,7 @@ async function torchEngine(python: string, v: Variant): Promise<Engine> {
         worker.send({ workload: w, timing });
         const answer = JSON.parse(await worker.next(60 + 20 * (timing.seconds + timing.maxCallSeconds))) as { ok: boolean; error?: string } & Measurement;
         if (!answer.ok) throw new Error(answer.error);
-        return { seconds: answer.seconds, samples: answer.samples };
+        return { seconds: answer.seconds, samples: answer.samples, times: answer.times };
       },
       close: () => worker.close(),
     };
