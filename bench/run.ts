@@ -24,8 +24,7 @@ import { matmulWorkloads, runMatmul } from './matmul.bench.js';
 import { runMlp } from './mlp.bench.js';
 import { runTrain } from './train.bench.js';
 import { listBackends } from '../src/index.js';
-import { jaxEngine } from './peers/jax.js';
-import { tfjsEngine } from './peers/tfjs.js';
+import { hostedEngine } from './peers/subprocess.js';
 import { torchEngines } from './peers/torch.js';
 
 const suites = ['matmul', 'mlp', 'gpt'] as const;
@@ -83,7 +82,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<string> {
   const timing: TimingOptions = { seconds: opts.seconds ?? (quick ? 0.1 : 1.5), maxCallSeconds: quick ? 1 : 5, rounds: quick ? 1 : 3 };
   const o = { timing, log: opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)) };
   const engines = await descentEngines(opts.backends);
-  if (opts.peers ?? true) engines.push(await tfjsEngine(), await jaxEngine(), ...(await torchEngines()));
+  if (opts.peers ?? true) engines.push(await hostedEngine('tfjs'), await hostedEngine('jax'), ...(await torchEngines()));
   const sections = [header(engines, { quick, timing })];
   try {
     for (const suite of opts.only ?? suites) {

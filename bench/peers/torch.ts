@@ -6,12 +6,11 @@
  * request, so its figures interleave with the others' in the same run.
  */
 
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { type Engine, type Measurement, type TimingOptions, type Workload, reason, repoRoot, unavailable } from '../harness.js';
+import { type Engine, reason, repoRoot, unavailable } from '../harness.js';
+import { Subprocess } from './subprocess.js';
 
 const LIB = '/usr/lib/x86_64-linux-gnu';
 
@@ -50,54 +49,9 @@ function variants(): Variant[] {
 
 const script = (): string => join(repoRoot(), 'bench', 'torch_bench.py');
 
-/** One line-oriented JSON conversation with a torch_bench.py process. */
-class Worker {
-  readonly #proc: ChildProcessWithoutNullStreams;
-  readonly #waiting: { resolve(line: string): void; reject(e: Error): void }[] = [];
-  #stderr = '';
-  #exited: Error | null = null;
-
-  constructor(python: string, env: Record<string, string>) {
-    this.#proc = spawn(python, [script()], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.#proc.stderr.on('data', (d: Buffer) => { this.#stderr = (this.#stderr + d.toString()).slice(-2000); });
-    createInterface({ input: this.#proc.stdout }).on('line', (line) => this.#waiting.shift()?.resolve(line));
-    const fail = (why: string): void => {
-      const last = this.#stderr.trim().split('\n').at(-1);
-      this.#exited = new Error(last ? `${why}: ${last}` : why);
-      for (const w of this.#waiting.splice(0)) w.reject(this.#exited);
-    };
-    this.#proc.on('error', (e) => fail(`${python}: ${e.message}`));
-    this.#proc.on('exit', (code, signal) => fail(`python exited (${signal ?? code})`));
-  }
-
-  /** The next line, or an error after `seconds`. */
-  next(seconds: number): Promise<string> {
-    if (this.#exited) return Promise.reject(this.#exited);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.close();
-        reject(new Error(`no answer from python in ${seconds} s`));
-      }, seconds * 1000);
-      this.#waiting.push({
-        resolve: (line) => { clearTimeout(timer); resolve(line); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
-      });
-    });
-  }
-
-  send(request: unknown): void {
-    this.#proc.stdin.write(`${JSON.stringify(request)}\n`);
-  }
-
-  close(): void {
-    this.#proc.stdin.end();
-    this.#proc.kill();
-  }
-}
-
 async function torchEngine(python: string, v: Variant): Promise<Engine> {
   if (v.missing) return unavailable(v.label, v.missing);
-  const worker = new Worker(python, v.env);
+  const worker = new Subprocess(python, [script()], v.env);
   try {
     const hello = JSON.parse(await worker.next(120)) as { ready: boolean; error?: string; torch: string; threads: number; blas: string };
     if (!hello.ready) throw new Error(hello.error ?? 'torch did not start');
@@ -105,12 +59,7 @@ async function torchEngine(python: string, v: Variant): Promise<Engine> {
     return {
       label: v.threads ? v.label : `${v.label} ${threads}T`, descent: false, threads,
       detail: `${v.label}: torch ${hello.torch} (${v.describe}; torch threads ${hello.threads}); BLAS in use: ${hello.blas}`,
-      async measure(w: Workload, timing: TimingOptions): Promise<Measurement> {
-        worker.send({ workload: w, timing });
-        const answer = JSON.parse(await worker.next(60 + 20 * (timing.seconds + timing.maxCallSeconds))) as { ok: boolean; error?: string } & Measurement;
-        if (!answer.ok) throw new Error(answer.error);
-        return { seconds: answer.seconds, samples: answer.samples, times: answer.times };
-      },
+      measure: (w, timing) => worker.measure(w, timing),
       close: () => worker.close(),
     };
   } catch (e) {

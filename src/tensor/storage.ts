@@ -74,7 +74,7 @@ function makeCollector(): Collector {
 
 let collector: Collector | null = null;
 /** Live bytes at which the next synchronous collection runs; doubled past what survives each one. */
-const MIN_COLLECT_BYTES = 256 * 1024 * 1024;
+export const MIN_COLLECT_BYTES = 256 * 1024 * 1024;
 let collectAt = MIN_COLLECT_BYTES;
 
 /** Frees every unreachable tensor's buffer now, where the platform allows it (Node). Returns whether it could. */
