@@ -46,14 +46,20 @@ async function started(be: WasmBackend, threads: number): Promise<WasmBackend> {
 
 const MiB = 2 ** 20;
 
+/** Makes `backend` current: the wasm backends of 1 and 2 threads share the name 'wasm', so it is registered again. */
+function current(backend: Backend): void {
+  registerBackend(backend);
+  setBackend(backend.name);
+}
+
 function engine(label: string, threads: number, backend: Backend, detail: string, close?: () => void): Engine {
   const local = localEngine({
     label, descent: true, threads, detail,
     setup(w) {
-      registerBackend(backend);
-      setBackend(backend.name);
+      current(backend);
       return setup(w);
     },
+    enter: () => current(backend),
     ...(close ? { close } : {}),
   });
   return {

@@ -68,6 +68,8 @@ export interface TimingOptions {
   maxCallSeconds: number;
   /** Turns the engines take at each figure, `seconds / rounds` each (attemptAll). */
   rounds?: number;
+  /** Warm-up of a workload just set up, at least; see time(). */
+  warmSeconds: number;
 }
 
 export interface Measurement {
@@ -111,25 +113,49 @@ export function unavailable(label: string, reason: string, descent = false): Eng
   };
 }
 
-/** An engine measured in this process: `setup` builds the inputs, the timing loop calls `run`. */
+/**
+ * An engine measured in this process: `setup` builds the inputs, the timing loop calls `run`. The
+ * workload stays set up across the turns of its figure (model, optimizer state, compiled code
+ * warm), and is disposed when the next workload comes or the engine closes; `enter` runs before
+ * each later turn (descent makes its backend current again).
+ */
 export function localEngine(opts: {
   label: string;
   descent: boolean;
   threads: number;
   detail?: string;
   setup(w: Workload): Runnable | Promise<Runnable>;
+  enter?(): void;
   close?(): void | Promise<void>;
 }): Engine {
+  let open: { key: string; runnable: Runnable } | null = null;
+  const drop = (): void => {
+    open?.runnable.dispose?.();
+    open = null;
+  };
   return {
-    label: opts.label, descent: opts.descent, threads: opts.threads, detail: opts.detail, close: opts.close,
+    label: opts.label, descent: opts.descent, threads: opts.threads, detail: opts.detail,
     async measure(w, timing) {
       await settle();
-      const r = await opts.setup(w);
+      const key = JSON.stringify(w);
+      const fresh = open?.key !== key;
       try {
-        return await time(() => r.run(), timing);
-      } finally {
-        r.dispose?.();
+        if (fresh) {
+          drop();
+          open = { key, runnable: await opts.setup(w) };
+        } else {
+          opts.enter?.();
+        }
+        const r = open!.runnable;
+        return await time(() => r.run(), timing, fresh);
+      } catch (e) {
+        drop();
+        throw e;
       }
+    },
+    async close() {
+      drop();
+      await opts.close?.();
     },
   };
 }
@@ -158,20 +184,23 @@ const median = (xs: number[]): number => {
 };
 
 /**
- * Warm-up (at least two calls, or a fifth of the budget), then samples until `seconds` have passed
- * and at least three were taken; a sample groups enough calls to last about 1 ms, so fast calls
+ * Warm-up, then samples until `seconds` have passed
+ * and at least three were taken. A workload just set up (`fresh`) warms up for two calls and at
+ * least `warmSeconds`, which is what it takes a training step to reach its steady pace (code
+ * compiled, memory grown, caches filled); a later turn at it, for one call. A sample groups enough
+ * calls to last about 1 ms, so fast calls
  * are not lost in timer noise, while a call of a millisecond or more is a sample of its own: the
  * median then steps past the multi-millisecond stalls these shared machines inflict on a thread now
  * and then, for every engine alike. torch_bench.py times the same way.
  */
-export async function time(fn: () => unknown, opts: TimingOptions): Promise<Measurement> {
+export async function time(fn: () => unknown, opts: TimingOptions, fresh = true): Promise<Measurement> {
   let last = await once(fn);
   if (last > opts.maxCallSeconds) {
     const t = await once(fn);
     return { seconds: t, samples: 1, times: [t] };
   }
   let warm = last;
-  for (let i = 1; i < 2 || warm < opts.seconds / 5; i++) warm += last = await once(fn);
+  for (let i = 1; fresh && (i < 2 || warm < opts.warmSeconds); i++) warm += last = await once(fn);
   const batch = Math.max(1, Math.ceil(0.001 / Math.max(last, 1e-7)));
   const samples: number[] = [];
   for (let total = 0; total < opts.seconds || samples.length < 3;) {
@@ -293,8 +322,9 @@ export async function attemptAll(engines: Engine[], w: Workload, o: SuiteOptions
         if (m.note) sofar.note = m.note;
         done[i] = m.samples < 2;
       } catch (err) {
-        // A failure in a later turn keeps the samples of the earlier ones.
+        // A failure in a later turn keeps the samples of the earlier ones, and says so.
         if (r === 0) results[i] = { na: reason(err) };
+        else o.log(`  ${what} · ${e.label}: turn ${r + 1} failed (${reason(err)}); the figure is of the turns before it`);
         done[i] = true;
       }
     }

@@ -67,7 +67,8 @@ function header(engines: Engine[], o: { quick: boolean; timing: TimingOptions })
     `- Run: ${new Date().toISOString()}, \`npm run bench${o.quick ? ' -- --quick' : ''}\`, ~${o.timing.seconds} s of timed calls per figure and engine`,
     `- Method: the engines take turns at each figure, ${o.timing.rounds ?? 1} round${(o.timing.rounds ?? 1) > 1 ? 's' : ''} of ` +
       `~${+(o.timing.seconds / (o.timing.rounds ?? 1)).toFixed(2)} s each, so that the machine's drift in speed falls on all alike; ` +
-      'each turn is warm-up calls, then samples (each ~1 ms of calls, or one call if longer), at least three; ' +
+      `a workload stays set up across its turns; it warms up for ${o.timing.warmSeconds} s (and two calls) when set up, for one call in a later turn; ` +
+      'then samples (each ~1 ms of calls, or one call if longer), at least three a turn; ' +
       `the figure is the median of the engine's samples from all rounds. A call slower than ${o.timing.maxCallSeconds} s is timed once after one warm-up.` +
       ('gc' in globalThis ? ' Garbage is collected before each figure (node --expose-gc), not during it.' : ''),
     '- Ratios are speed ratios descent ÷ peer (above 1: descent is faster), each against descent\'s fastest ' +
@@ -79,7 +80,9 @@ function header(engines: Engine[], o: { quick: boolean; timing: TimingOptions })
 /** Runs the benchmarks and returns the Markdown (also printed, and written to `out`). */
 export async function runBench(opts: BenchOptions = {}): Promise<string> {
   const quick = opts.quick ?? false;
-  const timing: TimingOptions = { seconds: opts.seconds ?? (quick ? 0.1 : 1.5), maxCallSeconds: quick ? 1 : 5, rounds: quick ? 1 : 3 };
+  const timing: TimingOptions = {
+    seconds: opts.seconds ?? (quick ? 0.1 : 1.5), maxCallSeconds: quick ? 1 : 5, rounds: quick ? 1 : 3, warmSeconds: quick ? 0.02 : 1,
+  };
   const o = { timing, log: opts.log ?? ((line: string) => process.stderr.write(`${line}\n`)) };
   const engines = await descentEngines(opts.backends);
   if (opts.peers ?? true) engines.push(await hostedEngine('tfjs'), await hostedEngine('jax'), ...(await torchEngines()));

@@ -56,11 +56,13 @@ test('bench: engines take turns at a figure, and each figure is the median of it
     fake('skipped', [[1, 1, 1]]),
   ];
   const lines: string[] = [];
-  const figures = await attemptAll(engines, matmulWorkloads(true)[0]!, { timing: { seconds: 3, maxCallSeconds: 1, rounds: 3 }, log: (l) => lines.push(l) },
+  const figures = await attemptAll(engines, matmulWorkloads(true)[0]!, { timing: { seconds: 3, maxCallSeconds: 1, rounds: 3, warmSeconds: 0 }, log: (l) => lines.push(l) },
     'what', [], (i) => (i === 4 ? 'not this one' : null));
   assert.deepEqual(order, ['a@1', 'slow@1', 'flaky@1', 'broken@1', 'a@1', 'flaky@1', 'a@1'],
     'round-robin; one timed once, or failing in a later turn (its samples kept), takes no further turns; a skipped one none');
   assert.deepEqual(figures.map((m) => ('na' in m ? m.na : [m.seconds, m.samples])),
     [[5, 9], [100, 1], [8, 3], 'broken broke', 'not this one']);
-  assert.equal(lines.length, engines.length, 'one progress line per engine');
+  assert.deepEqual(lines.map((l) => l.trim().split(':')[0]), ['what · flaky', ...engines.map((e) => `what · ${e.label}`)],
+    'a line for the later turn that failed, then one per engine');
+  assert.match(lines[0]!, /turn 2 failed \(flaky broke\); the figure is of the turns before it/);
 });

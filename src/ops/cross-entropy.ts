@@ -8,12 +8,13 @@
 
 import { isGradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { record } from '../autograd/node.js';
-import { type Tensor, empty } from '../tensor/tensor.js';
+import { type Tensor, checkSameBackend, empty } from '../tensor/tensor.js';
 import { arange } from './creation.js';
 import { softmax } from './softmax.js';
 
 export function crossEntropyRows(logits: Tensor, target: Tensor, ignoreIndex: number): Tensor {
   const [N, C] = logits.shape as [number, number];
+  checkSameBackend('crossEntropy', logits, target);
   const backend = logits.storage.backend;
   const [xc, tc, loss, lse] = noGrad(() => {
     const xc = logits.contiguous(), tc = target.contiguous();

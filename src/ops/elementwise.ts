@@ -7,7 +7,7 @@
 import { type BinaryOp, type DType, type UnaryOp, type View, isFloat } from '../backend/backend.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/node.js';
-import { type Tensor, type TensorLike, empty } from '../tensor/tensor.js';
+import { type Tensor, type TensorLike, checkSameBackend, empty } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, type Shape } from '../tensor/shape.js';
 import { scalarLike } from './copy.js';
 import { sumTo } from './reduce.js';
@@ -38,9 +38,7 @@ export function resultType(a: TensorLike, b: TensorLike): DType {
 export function operands(op: string, a: TensorLike, b: TensorLike, dtype = resultType(a, b)): [Tensor, Tensor] {
   if (!isTensor(a) && !isTensor(b)) throw new Error(`${op}: at least one operand must be a tensor`);
   const like = isTensor(a) ? a : (b as Tensor);
-  if (isTensor(a) && isTensor(b) && a.storage.backend !== b.storage.backend) {
-    throw new Error(`${op}: operands live on different backends (${a.backend} and ${b.backend})`);
-  }
+  if (isTensor(a) && isTensor(b)) checkSameBackend(op, a, b);
   const lift = (x: TensorLike): Tensor => (isTensor(x) ? (x.dtype === dtype ? x : x.to(dtype)) : scalarLike(x, dtype, like));
   return [lift(a), lift(b)];
 }
@@ -246,6 +244,7 @@ export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => compare('or',
 export function where(condition: Tensor, x: TensorLike, y: TensorLike): Tensor {
   if (condition.dtype !== 'bool') throw new TypeError(`where: condition must be a bool tensor, got ${condition.dtype}`);
   const [a, b] = operands('where', x, y);
+  checkSameBackend('where', a, condition);
   const shape = broadcastShapes('where', condition.shape, a.shape, b.shape);
   const out = empty(shape, a.dtype, a);
   a.storage.backend.where(broadcastView(condition, shape), broadcastView(a, shape), broadcastView(b, shape), out.storage.buffer);

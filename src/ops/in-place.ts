@@ -7,7 +7,7 @@
 import { isFloat } from '../backend/backend.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import { record } from '../autograd/node.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { type Tensor, checkSameBackend } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape, shapeStr } from '../tensor/shape.js';
 import { broadcastView } from './elementwise.js';
 import { sumTo } from './reduce.js';
@@ -18,6 +18,7 @@ export function inPlace<T extends Tensor>(t: T, op: string, compute: (t: Tensor)
     throw new Error(`${op}: a leaf tensor that requires grad cannot be modified in place while the graph is recorded; do it inside noGrad() (as optimizers do), or on a detach()ed copy`);
   }
   let r = compute(t);
+  checkSameBackend(op, t, r);
   if (!sameShape(r.shape, t.shape)) {
     const ok = broadcastShapes(op, r.shape, t.shape).join() === t.shape.join();
     if (!ok) throw new Error(`${op}: the result has shape ${shapeStr(r.shape)}, which cannot be written into a tensor of shape ${shapeStr(t.shape)}`);

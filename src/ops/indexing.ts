@@ -2,7 +2,7 @@
 
 import { noGrad } from '../autograd/grad-mode.js';
 import { record } from '../autograd/node.js';
-import { type Tensor, empty } from '../tensor/tensor.js';
+import { type Tensor, checkSameBackend, empty } from '../tensor/tensor.js';
 import { normalizeDim, shapeStr } from '../tensor/shape.js';
 import { clone, fullOf } from './copy.js';
 import { arange } from './creation.js';
@@ -10,6 +10,7 @@ import { where } from './elementwise.js';
 
 function checkIndex(op: string, x: Tensor, dim: number, index: Tensor): number {
   if (index.dtype !== 'int32') throw new TypeError(`${op}: index must be an int32 tensor, got ${index.dtype}`);
+  checkSameBackend(op, x, index);
   if (index.ndim !== x.ndim) {
     throw new Error(`${op}: index ${shapeStr(index.shape)} must have as many dims as the input ${shapeStr(x.shape)}`);
   }
@@ -33,6 +34,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 /** A copy of x with src added at the positions index names along dim (torch.scatter_add). */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const d = checkIndex('scatterAdd', x, dim, index);
+  checkSameBackend('scatterAdd', x, src);
   index.shape.forEach((n, i) => {
     if (n > (src.shape[i] ?? 0)) throw new Error(`scatterAdd: index ${shapeStr(index.shape)} is larger than src ${shapeStr(src.shape)} in dim ${i}`);
   });
@@ -48,6 +50,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.dtype !== 'int32') throw new TypeError(`indexSelect: index must be an int32 tensor, got ${index.dtype}`);
   if (index.ndim !== 1) throw new Error(`indexSelect: index must be 1-D, got shape ${shapeStr(index.shape)}`);
+  checkSameBackend('indexSelect', x, index);
   const d = normalizeDim('indexSelect', dim, x.ndim);
   const shape = [...x.shape];
   shape[d] = index.shape[0]!;

@@ -1,7 +1,7 @@
 /** Joining and splitting: cat and stack copy; split and chunk return views. */
 
 import { record } from '../autograd/node.js';
-import { type Tensor, empty, viewOf } from '../tensor/tensor.js';
+import { type Tensor, checkSameBackend, empty, viewOf } from '../tensor/tensor.js';
 import { normalizeDim, shapeStr } from '../tensor/shape.js';
 import { promoteTypes } from './elementwise.js';
 import { narrow } from './view.js';
@@ -16,7 +16,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     if (!ok) {
       throw new Error(`cat: tensor ${i} has shape ${shapeStr(t.shape)}, which does not match ${shapeStr(first.shape)} outside dim ${d}`);
     }
-    if (t.storage.backend !== first.storage.backend) throw new Error(`cat: tensor ${i} lives on ${t.backend}, tensor 0 on ${first.backend}`);
+    checkSameBackend(`cat (tensor ${i})`, first, t);
   });
   const dtype = tensors.reduce((dt, t) => promoteTypes(dt, t.dtype), first.dtype);
   const inputs = tensors.map((t) => t.to(dtype));

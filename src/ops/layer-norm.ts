@@ -9,7 +9,7 @@
 import { isFloat } from '../backend/backend.js';
 import { isGradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { record } from '../autograd/node.js';
-import { type Tensor, empty } from '../tensor/tensor.js';
+import { type Tensor, checkSameBackend, empty } from '../tensor/tensor.js';
 import { shapeStr } from '../tensor/shape.js';
 
 /** Checks that `shape` is x's trailing shape (layerNorm's and rmsNorm's normalizedShape); returns those dims. */
@@ -30,7 +30,7 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
       throw new Error(`layerNorm: ${name} has shape ${shapeStr(p.shape)}, expected normalizedShape ${shapeStr(normalizedShape)}`);
     }
     if (p.dtype !== x.dtype) throw new TypeError(`layerNorm: ${name} is ${p.dtype} but the input is ${x.dtype}`);
-    if (p.storage.backend !== x.storage.backend) throw new Error(`layerNorm: ${name} lives on another backend than the input`);
+    checkSameBackend(`layerNorm (${name})`, x, p);
   }
   const cols = normalizedShape.reduce((a, b) => a * b, 1);
   const rows = cols === 0 ? 0 : x.size / cols;

@@ -6,7 +6,7 @@
  */
 
 import { record } from '../autograd/node.js';
-import { type Tensor, empty } from '../tensor/tensor.js';
+import { type Tensor, checkSameBackend, empty } from '../tensor/tensor.js';
 import { broadcastShapes, sameShape, shapeStr } from '../tensor/shape.js';
 
 /** True when the last two dims are stored transposed: the matrix's columns are contiguous. */
@@ -33,7 +33,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   if (a.dtype !== b.dtype) throw new TypeError(`matmul: operands must have the same dtype, got ${a.dtype} and ${b.dtype}`);
   if (a.dtype === 'bool') throw new TypeError('matmul: bool tensors cannot be multiplied; convert them with .float()');
-  if (a.storage.backend !== b.storage.backend) throw new Error(`matmul: operands live on different backends (${a.backend} and ${b.backend})`);
+  checkSameBackend('matmul', a, b);
   let A = a.ndim === 1 ? a.unsqueeze(0) : a;
   let B = b.ndim === 1 ? b.unsqueeze(1) : b;
   const M = A.shape[A.ndim - 2]!, K = A.shape[A.ndim - 1]!, K2 = B.shape[B.ndim - 2]!, N = B.shape[B.ndim - 1]!;

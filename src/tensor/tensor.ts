@@ -343,6 +343,18 @@ export function fromBuffer(buffer: BackendBuffer, shape: Shape, storageOf: Tenso
   return new Tensor(new Storage(backend, buffer), [...shape], contiguousStrides(shape), 0, buffer.dtype);
 }
 
+/**
+ * @internal Throws unless every tensor given lives on `first`'s backend: a kernel reads all its
+ * operands from its own memory, so an operand of another backend would be read as garbage.
+ */
+export function checkSameBackend(op: string, first: Tensor, ...others: readonly (Tensor | null | undefined)[]): void {
+  for (const t of others) {
+    if (!t || t.storage.backend === first.storage.backend) continue;
+    const which = t.backend === first.backend ? `two backends both named '${t.backend}'` : `${first.backend} and ${t.backend}`;
+    throw new Error(`${op}: operands live on different backends (${which}); create them with the same backend current`);
+  }
+}
+
 /** @internal An uninitialised contiguous tensor on the backend of `like` (or the current one). */
 export function empty(shape: Shape, dtype: DType, like: Tensor | null = null): Tensor {
   const backend = like?.storage.backend ?? getBackend();
