@@ -11,7 +11,10 @@ import {
 } from '../../src/backend/backend.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
 import { type WasmBackend, createWasmBackend } from '../../src/backend/wasm/wasm-backend.js';
-import { F, Generator, type Tensor, randn, setBackend, tensor } from '../../src/index.js';
+import {
+  F, Generator, type Tensor, collectGarbage, memoryStats, nn, optim, randint, randn, registerBackend, setBackend, tensor,
+} from '../../src/index.js';
+import { MIN_COLLECT_BYTES } from '../../src/tensor/storage.js';
 
 const reference = new ReferenceBackend();
 const single = createWasmBackend({ threads: 1 });
@@ -838,5 +841,42 @@ test('oversubscribed, 6 threads: a thousand back-to-back jobs of every kind give
     got.forEach((g, i) => assert.deepEqual(g, want[i], `result ${i}`));
   } finally {
     many.dispose();
+  }
+});
+
+test('wasm: 10,000 training steps of an MLP with AdamW and no dispose calls keep memory flat', () => {
+  // A user's loop: modules, cross-entropy, zeroGrad/backward/step, nothing about memory. Its garbage
+  // (~100 KB a step) passes the collection threshold several times; after the first time the wasm
+  // memory stops growing, and what is live after a collection is the same at every checkpoint.
+  registerBackend(dual);
+  setBackend('wasm');
+  try {
+    const generator = new Generator(7);
+    const model = new nn.Sequential(new nn.Linear(64, 128, { generator }), new nn.ReLU(), new nn.Linear(128, 10, { generator }));
+    const opt = new optim.AdamW(model.parameters(), { lr: 1e-3 });
+    const x = randn([32, 64], { generator });
+    const y = randint(0, 10, [32], { generator });
+    const step = (): number => {
+      const loss = nn.crossEntropy(model.forward(x), y);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      return loss.item();
+    };
+    const at = new Map<number, { live: number; memory: number; loss: number }>();
+    for (let i = 1; i <= 10000; i++) {
+      const loss = step();
+      if (i === 1 || i % 2500 === 0) {
+        collectGarbage();
+        at.set(i, { live: memoryStats().liveBytes, memory: dual.memoryStats().memoryBytes, loss });
+      }
+    }
+    const [s2500, s5000, s7500, s10000] = [2500, 5000, 7500, 10000].map((i) => at.get(i)!);
+    for (const s of [s5000, s7500, s10000]) assert.equal(s.live, s2500!.live, `live bytes after a collection: ${[...at.values()].map((v) => v.live).join(', ')}`);
+    assert.equal(s10000!.memory, s5000!.memory, `wasm memory bytes: ${[...at.values()].map((v) => v.memory).join(', ')}`);
+    assert.ok(s10000!.memory < 2 * MIN_COLLECT_BYTES, `wasm memory ${s10000!.memory} bytes`);
+    assert.ok(s10000!.loss < at.get(1)!.loss / 10, `loss ${at.get(1)!.loss} → ${s10000!.loss}`);
+  } finally {
+    setBackend('reference');
   }
 });
