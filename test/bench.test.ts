@@ -5,9 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { matmulWorkloads } from '../bench/matmul.bench.js';
 import { parseBenchArgs, runBench } from '../bench/run.js';
 import { type Engine, attemptAll } from '../bench/harness.js';
+import { hostedEngine } from '../bench/peers/subprocess.js';
 
 test('bench: --quick --only matmul --no-peers on the reference backend prints a full matmul table', async () => {
   const opts = parseBenchArgs(['--quick', '--only', 'matmul', '--no-peers', '--backends', 'reference']);
@@ -65,4 +68,23 @@ test('bench: engines take turns at a figure, and each figure is the median of it
   assert.deepEqual(lines.map((l) => l.trim().split(':')[0]), ['what · flaky', ...engines.map((e) => `what · ${e.label}`)],
     'a line for the later turn that failed, then one per engine');
   assert.match(lines[0]!, /turn 2 failed \(flaky broke\); the figure is of the turns before it/);
+});
+
+test('bench: a JavaScript peer runs in a process of its own and answers measurements over its pipe', async () => {
+  const jax = await hostedEngine('jax');
+  try {
+    assert.equal(jax.label, 'jax-js wasm 1T');
+    assert.match(jax.detail ?? '', /^jax-js wasm: @jax-js\/jax \d+\.\d+\.\d+/);
+    const w = matmulWorkloads(true)[0]!;
+    const timing = { seconds: 0.05, maxCallSeconds: 1, warmSeconds: 0.01 };
+    const m = await jax.measure(w, timing);
+    assert.ok(m.seconds > 0 && m.times.length === m.samples && m.samples >= 3, JSON.stringify(m));
+    const again = await jax.measure(w, timing);
+    assert.ok(again.samples >= 3, 'a second turn at the same workload reuses its set-up');
+  } finally {
+    await jax.close?.();
+  }
+  const host = fileURLToPath(new URL('../bench/peers/host.js', import.meta.url));
+  const r = spawnSync(process.execPath, [host, 'nope'], { encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(r.stdout), { ready: false, error: "host.js: unknown peer 'nope' (choose from tfjs, jax)" });
 });

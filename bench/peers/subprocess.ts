@@ -65,6 +65,7 @@ export class Subprocess {
  * exposed as in `npm run bench`, so that its figures can settle garbage between them.
  */
 export async function hostedEngine(peer: 'tfjs' | 'jax'): Promise<Engine> {
+  const label = { tfjs: 'tfjs-wasm', jax: 'jax-js wasm' }[peer];
   const host = new Subprocess(process.execPath, ['--expose-gc', fileURLToPath(new URL('./host.js', import.meta.url)), peer]);
   try {
     const hello = JSON.parse(await host.next(120)) as { ready: boolean; error?: string; label: string; threads: number; detail?: string };
@@ -76,6 +77,6 @@ export async function hostedEngine(peer: 'tfjs' | 'jax'): Promise<Engine> {
     };
   } catch (e) {
     host.close();
-    return unavailable(peer, reason(e));
+    return unavailable(label, reason(e));
   }
 }
