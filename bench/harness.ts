@@ -184,14 +184,13 @@ const median = (xs: number[]): number => {
 };
 
 /**
- * Warm-up, then samples until `seconds` have passed
- * and at least three were taken. A workload just set up (`fresh`) warms up for two calls and at
- * least `warmSeconds`, which is what it takes a training step to reach its steady pace (code
- * compiled, memory grown, caches filled); a later turn at it, for one call. A sample groups enough
- * calls to last about 1 ms, so fast calls
- * are not lost in timer noise, while a call of a millisecond or more is a sample of its own: the
- * median then steps past the multi-millisecond stalls these shared machines inflict on a thread now
- * and then, for every engine alike. torch_bench.py times the same way.
+ * Warm-up, then samples until `seconds` have passed and at least three were taken. A workload just
+ * set up (`fresh`) warms up for two calls and at least `warmSeconds`, which is what it takes a
+ * training step to reach its steady pace (code compiled, memory grown); a later turn at it, for one
+ * call. A sample groups enough calls to last about 1 ms, so fast calls are not lost in timer noise,
+ * while a call of a millisecond or more is a sample of its own: the median then steps past the
+ * multi-millisecond stalls these shared machines inflict on a thread now and then, for every engine
+ * alike. torch_bench.py times the same way.
  */
 export async function time(fn: () => unknown, opts: TimingOptions, fresh = true): Promise<Measurement> {
   let last = await once(fn);
