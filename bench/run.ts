@@ -70,7 +70,7 @@ function header(engines: Engine[], o: { quick: boolean; timing: TimingOptions })
       `a workload stays set up across its turns; it warms up for ${o.timing.warmSeconds} s (and two calls) when set up, for one call in a later turn; ` +
       'then samples (each ~1 ms of calls, or one call if longer), at least three a turn; ' +
       `the figure is the median of the engine's samples from all rounds. A call slower than ${o.timing.maxCallSeconds} s is timed once after one warm-up.` +
-      ('gc' in globalThis ? ' Garbage is collected before each figure (node --expose-gc), not during it.' : ''),
+      ('gc' in globalThis ? ' Garbage is collected before each turn (node --expose-gc).' : ''),
     '- Ratios are speed ratios descent ÷ peer (above 1: descent is faster), each against descent\'s fastest ' +
       'configuration that uses no more threads than the peer; the configuration is named in brackets.',
     ...engines.map((e) => `- ${e.detail ?? e.label}`),

@@ -80,7 +80,7 @@ test('bench: a JavaScript peer runs in a process of its own and answers measurem
     const m = await jax.measure(w, timing);
     assert.ok(m.seconds > 0 && m.times.length === m.samples && m.samples >= 3, JSON.stringify(m));
     const again = await jax.measure(w, timing);
-    assert.ok(again.samples >= 3, 'a second turn at the same workload reuses its set-up');
+    assert.ok(again.samples >= 3, 'a second turn at the same workload is answered too');
   } finally {
     await jax.close?.();
   }
